@@ -1,0 +1,39 @@
+"""The composition root: configuration, database, services; no import-time globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services import Services
+from bot.storage import migrate
+from bot.storage.database import Database
+
+
+@dataclass
+class App:
+    """Everything a process needs, built once at start-up and closed at exit."""
+
+    settings: Settings
+    db: Database
+    services: Services
+
+    @classmethod
+    async def create(
+        cls, settings: Settings, *, clock: Clock | None = None, upgrade: bool = True
+    ) -> App:
+        """Open the database, apply migrations (unless told not to), load built-in motions."""
+        db = Database(settings.database.url, echo=settings.database.echo)
+        try:
+            if upgrade:
+                await migrate.upgrade(db)
+            services = Services.build(db, settings, clock)
+            await services.motions.sync_builtin()
+        except BaseException:
+            await db.dispose()
+            raise
+        return cls(settings, db, services)
+
+    async def close(self) -> None:
+        await self.db.dispose()

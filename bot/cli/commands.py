@@ -1,0 +1,116 @@
+"""The coroutines behind each ``debate-bot`` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.app import App
+from bot.config import Settings, load_settings
+from bot.storage import migrate
+from bot.storage.database import Database
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None))
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Run the Discord bot until SIGINT/SIGTERM."""
+    from bot.adapter.runner import run_bot
+
+    return await run_bot(_settings(args), shard_count=args.shard_count, shard_ids=args.shard_ids)
+
+
+async def sync(args: argparse.Namespace) -> int:
+    """Log in, push the command tree to Discord, and exit."""
+    from bot.adapter.runner import force_sync
+
+    return await force_sync(_settings(args))
+
+
+async def demo(args: argparse.Namespace) -> int:
+    """The offline demo: a scripted debate, printed as its thread reads."""
+    from bot.demo.run import run_demo
+
+    return await run_demo(_settings(args))
+
+
+async def db_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = Database(settings.database.url)
+    try:
+        if args.db_command == "upgrade":
+            await migrate.upgrade(db, args.revision)
+        else:
+            await migrate.downgrade(db, args.revision)
+        print(f"database at revision {await migrate.current_revision(db) or 'base'}")
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def db_current(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = Database(settings.database.url)
+    try:
+        current = await migrate.current_revision(db)
+    finally:
+        await db.dispose()
+    head = migrate.head_revision()
+    state = "up to date" if current == head else f"behind head {head}: run debate-bot db upgrade"
+    print(f"{current or 'base'} ({state})")
+    return 0
+
+
+async def check_config(args: argparse.Namespace) -> int:
+    """Validate a file and print what was found; errors exit 2 through ``main``."""
+    settings = load_settings(args.config)
+    print(f"{args.config}: OK")
+    print(f"  database.url: {_redact(settings.database.url)}")
+    guilds = ", ".join(map(str, settings.discord.guilds)) or "(none: commands sync globally)"
+    print(f"  discord.guilds: {guilds}")
+    roles = ", ".join(map(str, settings.moderation.moderator_roles)) or "(none)"
+    print(f"  moderation.moderator_roles: {roles}")
+    d = settings.debates
+    print(
+        f"  debates: format={d.default_format} threads={d.use_threads} "
+        f"max_length={d.max_argument_length} cooldown={d.argument_cooldown_seconds}s "
+        f"results={d.results} min_member_age={d.min_member_age_minutes}min"
+    )
+    print(f"  summaries.backend: {settings.summaries.backend}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def check_prompts(args: argparse.Namespace) -> int:
+    from bot.summaries.check import check_prompts_command
+
+    return await check_prompts_command(_settings(args))
+
+
+async def motions_list(args: argparse.Namespace) -> int:
+    app = await App.create(_settings(args))
+    try:
+        for motion in await app.services.motions.available(args.guild):
+            where = f"essay para {motion.paragraphs}" if motion.builtin else "guild"
+            print(f"{motion.id:>3}  {motion.text}  [{where}]")
+    finally:
+        await app.close()
+    return 0
+
+
+async def export(args: argparse.Namespace) -> int:
+    from bot.exports.cli import export_command
+
+    return await export_command(_settings(args), args)
+
+
+def eprint(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,115 @@
+"""``debate-bot``: the command line (run, sync, demo, db, check-config, motions, export...).
+
+Exit status: 0 on success, 1 on an unexpected error, 2 on bad usage or bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from bot.config import ConfigError
+
+Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+EXIT_USAGE = 2
+
+
+def _add_config(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        required=required,
+        help="YAML configuration file (see config.example.yaml); defaults apply without one",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; each subcommand names the coroutine that runs it."""
+    from bot.cli import commands
+
+    parser = argparse.ArgumentParser(
+        prog="debate-bot", description="Moderated, structured debates in Discord."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (token from DISCORD_TOKEN)")
+    _add_config(run)
+    run.add_argument("--shard-count", type=int, help="total number of shards")
+    run.add_argument("--shard-ids", help="comma-separated shard ids this process runs")
+    run.set_defaults(handler=commands.run)
+
+    sync = sub.add_parser("sync", help="force a sync of the slash commands to Discord")
+    _add_config(sync)
+    sync.set_defaults(handler=commands.sync)
+
+    demo = sub.add_parser("demo", help="offline: run a scripted debate and print the thread")
+    _add_config(demo)
+    demo.set_defaults(handler=commands.demo)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    for name, helptext, default in (
+        ("upgrade", "apply migrations up to REVISION (default head)", "head"),
+        ("downgrade", "revert migrations down to REVISION (default base)", "base"),
+    ):
+        action = db_sub.add_parser(name, help=helptext)
+        _add_config(action)
+        action.add_argument("revision", nargs="?", default=default)
+        action.set_defaults(handler=commands.db_migrate)
+    current = db_sub.add_parser("current", help="print the database's revision")
+    _add_config(current)
+    current.set_defaults(handler=commands.db_current)
+
+    check = sub.add_parser("check-config", help="validate a configuration file")
+    _add_config(check, required=True)
+    check.set_defaults(handler=commands.check_config)
+
+    prompts = sub.add_parser("check-prompts", help="load and test-render every template")
+    _add_config(prompts)
+    prompts.set_defaults(handler=commands.check_prompts)
+
+    motions = sub.add_parser("motions", help="the motions debates can be about")
+    motions_sub = motions.add_subparsers(dest="motions_command", required=True, metavar="ACTION")
+    listing = motions_sub.add_parser("list", help="print the built-in (and a guild's) motions")
+    _add_config(listing)
+    listing.add_argument("--guild", type=int, help="also list this guild's own motions")
+    listing.set_defaults(handler=commands.motions_list)
+
+    export = sub.add_parser("export", help="write a debate's transcript")
+    _add_config(export)
+    export.add_argument("--debate", type=int, required=True, help="the debate's id")
+    export.add_argument(
+        "--format", required=True, choices=["markdown", "html", "json", "csv"], dest="fmt"
+    )
+    export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    export.add_argument(
+        "--include-removed",
+        action="store_true",
+        help="include the text of arguments removed by moderators",
+    )
+    export.set_defaults(handler=commands.export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``debate-bot`` script and of ``python -m bot``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    handler: Handler = args.handler
+    try:
+        return asyncio.run(handler(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,160 @@
+"""Configuration: a YAML file validated by pydantic, plus the token from the environment.
+
+An unknown key, a wrong type or a bad value is a :class:`ConfigError` naming the key and
+the file; the command line turns it into exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+TOKEN_ENV = "DISCORD_TOKEN"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiscordConfig(_Section):
+    """Where commands are synced, and (for the emulator only) where Discord lives."""
+
+    guilds: list[int] = Field(default_factory=list)
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///debates.db"
+    echo: bool = False
+
+
+class ModerationConfig(_Section):
+    moderator_roles: list[int | str] = Field(default_factory=list)
+
+
+class RateLimitConfig(_Section):
+    """Per-member limit on commands and button presses."""
+
+    actions: Annotated[int, Field(ge=1)] = 8
+    per_seconds: Annotated[float, Field(gt=0)] = 10.0
+
+
+class DebatesConfig(_Section):
+    use_threads: bool = True
+    default_format: str = "oxford"
+    max_argument_length: Annotated[int, Field(ge=20, le=3900)] = 1500
+    argument_cooldown_seconds: Annotated[int, Field(ge=0)] = 30
+    results: Literal["after_close", "live"] = "after_close"
+    min_member_age_minutes: Annotated[int, Field(ge=0)] = 0
+    thread_auto_archive_minutes: Literal[60, 1440, 4320, 10080] = 1440
+    deadline_check_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
+    rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+
+    @field_validator("default_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        from bot.domain.formats import builtin_formats
+
+        if value not in builtin_formats():
+            raise ValueError(f"unknown format {value!r}; known: {', '.join(builtin_formats())}")
+        return value
+
+
+class LlmConfig(_Section):
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "llama3.1"
+    api_key_env: str | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20.0
+    max_tokens: Annotated[int, Field(ge=16, le=8192)] = 600
+
+
+class SummariesConfig(_Section):
+    backend: Literal["template", "llm"] = "template"
+    prompts_dir: Path | None = None
+    llm: LlmConfig = Field(default_factory=LlmConfig)
+
+
+class ExportsConfig(_Section):
+    pseudonymous_voters: bool = False
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(_Section):
+    """The whole validated configuration."""
+
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    moderation: ModerationConfig = Field(default_factory=ModerationConfig)
+    debates: DebatesConfig = Field(default_factory=DebatesConfig)
+    summaries: SummariesConfig = Field(default_factory=SummariesConfig)
+    exports: ExportsConfig = Field(default_factory=ExportsConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config.example.yaml)"
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: Any, source: str = "<config>") -> Settings:
+    """Validate a mapping already read from YAML."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections")
+    if "token" in data or "token" in (data.get("discord") or {}):
+        raise ConfigError(
+            f"{source}: token: the bot token is read only from the {TOKEN_ENV} environment "
+            "variable; remove it from the file"
+        )
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Read and validate ``path``; with no path, the defaults."""
+    if path is None:
+        return Settings()
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{file}: not valid YAML{where}") from None
+    return parse_settings(data, str(file))
+
+
+def token_from_env() -> str:
+    """The bot token, from the environment only; never from the file, never logged."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise ConfigError(
+            f"{TOKEN_ENV} is not set: export the bot token from the Discord developer portal "
+            f"(export {TOKEN_ENV}=...) and start again"
+        )
+    return token

@@ -1,0 +1,304 @@
+"""Typed refusals: expected outcomes that carry a message a member can act on.
+
+The adapter shows ``message`` ephemerally; nothing was changed when one is raised.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class Refusal(Exception):
+    """Base of every expected refusal; ``code`` is stable, ``message`` is for people."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotModerator(Refusal):
+    code = "not_moderator"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only moderators can do that (Manage Server, Manage Messages, or a moderator role)."
+        )
+
+
+class NoDebateHere(Refusal):
+    code = "no_debate"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "There is no open debate in this channel. Use the command in the debate's thread, "
+            "or ask a moderator to start one with /debate start."
+        )
+
+
+class UnknownDebate(Refusal):
+    code = "unknown_debate"
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(f"Debate {debate_id} does not exist in this server.")
+
+
+class DebateAlreadyOpen(Refusal):
+    code = "debate_exists"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A debate is already running here. End it with /debate end, "
+            "or start the new one from another channel."
+        )
+
+
+class DebateClosed(Refusal):
+    code = "debate_closed"
+
+    def __init__(self) -> None:
+        super().__init__("This debate is closed. See the results with /debate summary.")
+
+
+class UnknownMotion(Refusal):
+    code = "unknown_motion"
+
+    def __init__(self, motion: str) -> None:
+        super().__init__(
+            f"There is no motion {motion!r} in this server. Pick one from the list "
+            "(/motions list shows them all)."
+        )
+
+
+class BuiltinMotion(Refusal):
+    code = "builtin_motion"
+
+    def __init__(self) -> None:
+        super().__init__("Built-in motions from the essay cannot be removed; only added ones can.")
+
+
+class UnknownFormat(Refusal):
+    code = "unknown_format"
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"There is no format {name!r}. Choose one of: {', '.join(known)}.")
+
+
+class WrongPhase(Refusal):
+    code = "wrong_phase"
+
+    def __init__(self, what: str, phase: str, allowed: list[str]) -> None:
+        where = ", ".join(allowed) if allowed else "no phase of this format"
+        super().__init__(
+            f"You can't {what} during the {phase} phase. That is possible during: {where}."
+        )
+
+
+class NotJoined(Refusal):
+    code = "not_joined"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Join the debate first: /debate join, or the For / Against / Audience buttons "
+            "on the motion card."
+        )
+
+
+class NotDebater(Refusal):
+    code = "not_debater"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The audience votes and marks arguments but does not argue. "
+            "Join the For or Against side with /debate join to post arguments."
+        )
+
+
+class SideSwitchRefused(Refusal):
+    code = "side_switch"
+
+    def __init__(self, side: str) -> None:
+        super().__init__(
+            f"You already posted arguments for the {side} side, so you can't switch sides "
+            "in this format."
+        )
+
+
+class AlreadyOnSide(Refusal):
+    code = "already_on_side"
+
+    def __init__(self, side: str) -> None:
+        super().__init__(f"You are already on the {side} side.")
+
+
+class LimitReached(Refusal):
+    code = "limit_reached"
+
+    def __init__(self, kind: str, limit: int) -> None:
+        what = "statement" if limit == 1 else "statements"
+        super().__init__(
+            f"Each debater posts {limit} {kind} {what}, and you have posted yours. "
+            "Wait for the next phase to argue again."
+        )
+
+
+class OwnSide(Refusal):
+    code = "own_side"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"#{number} is an argument of your own side: rebut the other side's arguments, "
+            "or add your point with /propose."
+        )
+
+
+class OwnArgument(Refusal):
+    code = "own_argument"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"You can't {what} your own argument.")
+
+
+class UnknownArgument(Refusal):
+    code = "unknown_argument"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"There is no argument #{number} in this debate. Pick one from the suggestions."
+        )
+
+
+class ArgumentRemoved(Refusal):
+    code = "argument_removed"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"Argument #{number} was removed by a moderator and can't be used.")
+
+
+class ArgumentNotRemoved(Refusal):
+    code = "argument_not_removed"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"Argument #{number} is not removed, so there is nothing to restore.")
+
+
+class VoteClosed(Refusal):
+    code = "vote_closed"
+
+    def __init__(self, phase: str, allowed: list[str]) -> None:
+        where = ", ".join(allowed) if allowed else "no phase of this format"
+        super().__init__(
+            f"Motion votes are not open during the {phase} phase. You can vote during: {where}."
+        )
+
+
+class TooLong(Refusal):
+    code = "too_long"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"Your text is {length} characters; the limit is {limit}. Shorten it and send it again."
+        )
+
+
+class TooShort(Refusal):
+    code = "too_short"
+
+    def __init__(self, what: str, minimum: int) -> None:
+        super().__init__(f"The {what} needs at least {minimum} characters. Say a bit more.")
+
+
+class EmptyText(Refusal):
+    code = "empty"
+
+    def __init__(self) -> None:
+        super().__init__("The text is empty. Write your argument and send it again.")
+
+
+class Muted(Refusal):
+    code = "muted"
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(
+            f"You are muted in this server's debates until {_when(until)} ({reason}). "
+            "You can read along until then."
+        )
+        self.until = until
+
+
+class Locked(Refusal):
+    code = "locked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A moderator has paused submissions in this debate. Try again when it is unlocked."
+        )
+
+
+class OnCooldown(Refusal):
+    code = "cooldown"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Slow down a little: you can post your next argument in {max(1, round(seconds))} s."
+        )
+        self.retry_after = seconds
+
+
+class DuplicateArgument(Refusal):
+    code = "duplicate"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"You already posted this text as #{number} in this debate.")
+
+
+class NewMember(Refusal):
+    code = "new_member"
+
+    def __init__(self, minutes: int, allowed_at: datetime) -> None:
+        super().__init__(
+            f"Members who joined the server less than {minutes} minutes ago can watch and vote "
+            f"but not argue yet. You can argue from {_when(allowed_at)}."
+        )
+
+
+class AlreadyCredited(Refusal):
+    code = "already_credited"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"You already credited #{number} with changing your mind.")
+
+
+class PhaseChanged(Refusal):
+    code = "phase_changed"
+
+    def __init__(self, phase: str) -> None:
+        super().__init__(f"The phase already moved on; the debate is now in {phase}.")
+
+
+class NotMuted(Refusal):
+    code = "not_muted"
+
+    def __init__(self) -> None:
+        super().__init__("That member is not muted.")
+
+
+class AlreadyLocked(Refusal):
+    code = "already_locked"
+
+    def __init__(self, locked: bool) -> None:
+        super().__init__(
+            "Submissions are already paused." if locked else "Submissions are not paused."
+        )
+
+
+class NoDeadline(Refusal):
+    code = "no_deadline"
+
+    def __init__(self) -> None:
+        super().__init__("This phase has no deadline to extend.")

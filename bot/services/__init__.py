@@ -1,0 +1,50 @@
+"""Use cases: one async method per use case, one database transaction each.
+
+The adapter and the command line call these; they return plain results from
+:mod:`bot.services.views` and raise :class:`bot.domain.errors.Refusal` subclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services.arguments import ArgumentService
+from bot.services.debates import DebateService
+from bot.services.moderation import ModerationService
+from bot.services.motions import MotionService
+from bot.services.state import StateService
+from bot.services.votes import VoteService
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service, sharing one database, clock and configuration."""
+
+    db: Database
+    clock: Clock
+    settings: Settings
+    motions: MotionService
+    debates: DebateService
+    arguments: ArgumentService
+    votes: VoteService
+    moderation: ModerationService
+    state: StateService
+
+    @classmethod
+    def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
+        clock = clock or SystemClock()
+        args = (db, clock, settings)
+        return cls(
+            db=db,
+            clock=clock,
+            settings=settings,
+            motions=MotionService(*args),
+            debates=DebateService(*args),
+            arguments=ArgumentService(*args),
+            votes=VoteService(*args),
+            moderation=ModerationService(*args),
+            state=StateService(*args),
+        )

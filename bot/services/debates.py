@@ -1,0 +1,410 @@
+"""Debates: start, join and leave, phases (advance, extend, end), status and results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import errors, rules
+from bot.domain.enums import Action, ArgumentKind, AuditAction, DebateStatus, Side, Stance
+from bot.domain.formats import Format, get_format
+from bot.domain.scoring import outcome
+from bot.services.base import (
+    Service,
+    active_mute,
+    audit,
+    debate_by_id,
+    debate_in_channel,
+    format_and_phase,
+    participant_side,
+    require_moderator,
+    view_of,
+)
+from bot.services.motions import MotionService
+from bot.services.views import (
+    Actor,
+    DebateView,
+    DueDeadline,
+    JoinResult,
+    PhaseChange,
+    ResultsView,
+    StageVotes,
+    StatusView,
+)
+from bot.storage.models import Argument, Debate, DebatePhase, MotionVote, Participant
+
+
+class DebateService(Service):
+    """The life of a debate, from the motion card to the results."""
+
+    async def check_can_start(
+        self, actor: Actor, channel_id: int, motion_ref: str, format_name: str | None
+    ) -> tuple[str, Format]:
+        """Refuse early (before anything is posted) what :meth:`start` would refuse."""
+        require_moderator(actor)
+        fmt = get_format(format_name or self.settings.debates.default_format)
+        async with self.db.read() as session:
+            motion = await MotionService._find(session, actor.guild_id, motion_ref)
+            open_here = await session.scalar(
+                select(Debate.id).where(Debate.channel_id == channel_id, Debate.status == "open")
+            )
+        if open_here is not None:
+            raise errors.DebateAlreadyOpen()
+        return motion.text, fmt
+
+    async def start(
+        self,
+        actor: Actor,
+        *,
+        channel_id: int,
+        motion_ref: str,
+        format_name: str | None = None,
+        parent_channel_id: int | None = None,
+        card_message_id: int | None = None,
+    ) -> DebateView:
+        """Open a debate living in ``channel_id`` (a thread, or the channel itself)."""
+        require_moderator(actor)
+        fmt = get_format(format_name or self.settings.debates.default_format)
+        now = self.now()
+        first = fmt.first
+        async with self.db.write() as session:
+            motion = await MotionService._find(session, actor.guild_id, motion_ref)
+            open_here = await session.scalar(
+                select(Debate.id).where(Debate.channel_id == channel_id, Debate.status == "open")
+            )
+            if open_here is not None:
+                raise errors.DebateAlreadyOpen()
+            debate = Debate(
+                guild_id=actor.guild_id,
+                channel_id=channel_id,
+                parent_channel_id=parent_channel_id,
+                card_message_id=card_message_id,
+                motion_id=motion.id,
+                format=fmt.name,
+                status=DebateStatus.OPEN.value,
+                phase=first.name,
+                phase_index=first.index,
+                phase_started_at=now,
+                phase_deadline=first.deadline_from(now),
+                locked=False,
+                results_visibility=self.settings.debates.results,
+                argument_count=0,
+                created_by=actor.user_id,
+                created_at=now,
+            )
+            session.add(debate)
+            await session.flush()
+            session.add(
+                DebatePhase(
+                    debate_id=debate.id,
+                    phase=first.name,
+                    phase_index=first.index,
+                    started_at=now,
+                    deadline=debate.phase_deadline,
+                )
+            )
+            audit(
+                session,
+                guild_id=actor.guild_id,
+                debate_id=debate.id,
+                action=AuditAction.DEBATE_STARTED,
+                at=now,
+                actor_id=actor.user_id,
+                detail=f"motion {motion.id} in format {fmt.name}",
+            )
+            return await view_of(session, debate)
+
+    async def set_card_message(self, guild_id: int, debate_id: int, message_id: int) -> None:
+        """Remember the message that carries the motion card and its buttons."""
+        async with self.db.write() as session:
+            debate = await debate_by_id(session, guild_id, debate_id)
+            debate.card_message_id = message_id
+
+    async def get(self, guild_id: int, debate_id: int) -> DebateView:
+        async with self.db.read() as session:
+            return await view_of(session, await debate_by_id(session, guild_id, debate_id))
+
+    async def in_channel(
+        self, guild_id: int, channel_id: int, *, open_only: bool = True
+    ) -> DebateView:
+        """The debate of a channel or thread: the open one, or with ``open_only=False``
+        the latest one, so a closed debate's thread can still show its summary."""
+        async with self.db.read() as session:
+            debate = await debate_in_channel(session, guild_id, channel_id, open_only=open_only)
+            return await view_of(session, debate)
+
+    async def recent(self, guild_id: int, limit: int = 15) -> list[DebateView]:
+        """Open debates first, then the most recent closed ones."""
+        async with self.db.read() as session:
+            rows = await session.scalars(
+                select(Debate)
+                .where(Debate.guild_id == guild_id)
+                .order_by((Debate.status == "open").desc(), Debate.id.desc())
+                .limit(limit)
+            )
+            return [await view_of(session, row) for row in rows]
+
+    async def join(self, actor: Actor, channel_id: int, side: Side) -> JoinResult:
+        """Join a side, or switch (refused once you argued, unless the format allows it)."""
+        now = self.now()
+        async with self.db.write() as session:
+            debate = await debate_in_channel(session, actor.guild_id, channel_id)
+            fmt, phase = format_and_phase(debate)
+            rules.require_action(fmt, phase, Action.JOIN, "join")
+            mute = await active_mute(session, actor.guild_id, actor.user_id, now)
+            rules.check_mute(mute.until if mute else None, mute.reason if mute else None, now)
+            current = await participant_side(session, debate.id, actor.user_id)
+            posted = await session.scalar(
+                select(func.count())
+                .select_from(Argument)
+                .where(Argument.debate_id == debate.id, Argument.author_id == actor.user_id)
+            )
+            rules.check_side_change(fmt, current, side, bool(posted))
+            if current is None:
+                session.add(
+                    Participant(
+                        debate_id=debate.id, user_id=actor.user_id, side=side.value, joined_at=now
+                    )
+                )
+            else:
+                await session.execute(
+                    update(Participant)
+                    .where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
+                    .values(side=side.value)
+                )
+            return JoinResult(await view_of(session, debate), side, current)
+
+    async def leave(self, actor: Actor, channel_id: int) -> DebateView:
+        """Leave a debate; arguments already posted stay in the record."""
+        async with self.db.write() as session:
+            debate = await debate_in_channel(session, actor.guild_id, channel_id)
+            result = await session.execute(
+                delete(Participant).where(
+                    Participant.debate_id == debate.id, Participant.user_id == actor.user_id
+                )
+            )
+            if not getattr(result, "rowcount", 0):
+                raise errors.NotJoined()
+            return await view_of(session, debate)
+
+    async def advance(
+        self,
+        actor: Actor | None,
+        *,
+        guild_id: int,
+        debate_id: int,
+        expected_index: int | None = None,
+        to_end: bool = False,
+    ) -> PhaseChange | None:
+        """Close the current phase and open the next (or jump to ``closed``).
+
+        Guarded: the update only applies if the debate is still in the phase the caller saw
+        (``expected_index``), so two callers (a moderator and the deadline loop, or two
+        processes) never advance twice. Returns ``None`` when someone else already did.
+        """
+        if actor is not None:
+            require_moderator(actor)
+        now = self.now()
+        async with self.db.write() as session:
+            debate = await debate_by_id(session, guild_id, debate_id)
+            if debate.status != DebateStatus.OPEN.value:
+                if expected_index is not None:
+                    return None
+                raise errors.DebateClosed()
+            seen = debate.phase_index if expected_index is None else expected_index
+            fmt = get_format(debate.format)
+            previous = fmt.phases[seen]
+            target = fmt.phases[-1] if to_end else fmt.next_after(previous)
+            assert target is not None, "open debates are never in the closed phase"
+            deadline = target.deadline_from(now)
+            closing = target.is_closed
+            guarded = await session.execute(
+                update(Debate)
+                .where(
+                    Debate.id == debate.id,
+                    Debate.phase_index == seen,
+                    Debate.status == DebateStatus.OPEN.value,
+                )
+                .values(
+                    phase=target.name,
+                    phase_index=target.index,
+                    phase_started_at=now,
+                    phase_deadline=deadline,
+                    status=DebateStatus.CLOSED.value if closing else DebateStatus.OPEN.value,
+                    closed_at=now if closing else None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(guarded, "rowcount", 0) != 1:
+                if expected_index is not None:
+                    return None
+                raise errors.PhaseChanged(debate.phase)
+            await session.execute(
+                update(DebatePhase)
+                .where(DebatePhase.debate_id == debate.id, DebatePhase.phase_index == seen)
+                .values(ended_at=now, ended_by=actor.user_id if actor else None)
+            )
+            session.add(
+                DebatePhase(
+                    debate_id=debate.id,
+                    phase=target.name,
+                    phase_index=target.index,
+                    started_at=now,
+                    deadline=deadline,
+                    ended_at=now if closing else None,
+                )
+            )
+            action = AuditAction.DEBATE_ENDED if to_end else AuditAction.PHASE_ADVANCED
+            audit(
+                session,
+                guild_id=guild_id,
+                debate_id=debate.id,
+                action=action,
+                at=now,
+                actor_id=actor.user_id if actor else None,
+                detail=f"{previous.name} -> {target.name}"
+                + ("" if actor else " (deadline passed)"),
+            )
+            await session.refresh(debate)
+            view = await view_of(session, debate)
+            results = await self._results(session, view) if closing else None
+            return PhaseChange(view, previous.name, previous.title, closing, results)
+
+    async def next_phase(self, actor: Actor, channel_id: int) -> PhaseChange:
+        """``/debate next``: a moderator closes the current phase."""
+        require_moderator(actor)
+        debate = await self.in_channel(actor.guild_id, channel_id)
+        change = await self.advance(
+            actor, guild_id=actor.guild_id, debate_id=debate.id, expected_index=debate.phase_index
+        )
+        if change is None:
+            raise errors.PhaseChanged((await self.get(actor.guild_id, debate.id)).phase_title)
+        return change
+
+    async def end(self, actor: Actor, channel_id: int) -> PhaseChange:
+        """``/debate end``: close the debate now, whatever the phase."""
+        require_moderator(actor)
+        debate = await self.in_channel(actor.guild_id, channel_id)
+        change = await self.advance(
+            actor,
+            guild_id=actor.guild_id,
+            debate_id=debate.id,
+            expected_index=debate.phase_index,
+            to_end=True,
+        )
+        if change is None:
+            raise errors.PhaseChanged((await self.get(actor.guild_id, debate.id)).phase_title)
+        return change
+
+    async def extend(self, actor: Actor, channel_id: int, minutes: int) -> DebateView:
+        """Push the current phase's deadline back by ``minutes`` (from now if it had none)."""
+        require_moderator(actor)
+        if minutes < 1:
+            raise errors.TooShort("extension (in minutes)", 1)
+        now = self.now()
+        async with self.db.write() as session:
+            debate = await debate_in_channel(session, actor.guild_id, channel_id)
+            base = debate.phase_deadline if debate.phase_deadline else now
+            debate.phase_deadline = max(base, now) + timedelta(minutes=minutes)
+            await session.execute(
+                update(DebatePhase)
+                .where(
+                    DebatePhase.debate_id == debate.id,
+                    DebatePhase.phase_index == debate.phase_index,
+                )
+                .values(deadline=debate.phase_deadline)
+            )
+            audit(
+                session,
+                guild_id=actor.guild_id,
+                debate_id=debate.id,
+                action=AuditAction.PHASE_EXTENDED,
+                at=now,
+                actor_id=actor.user_id,
+                detail=f"{debate.phase} +{minutes} min",
+            )
+            return await view_of(session, debate)
+
+    async def due_deadlines(self, limit: int = 100) -> list[DueDeadline]:
+        """Open debates whose phase deadline has passed, oldest first."""
+        async with self.db.read() as session:
+            rows = await session.execute(
+                select(Debate.id, Debate.guild_id, Debate.phase_index)
+                .where(Debate.status == "open", Debate.phase_deadline <= self.now())
+                .order_by(Debate.phase_deadline)
+                .limit(limit)
+            )
+            return [DueDeadline(r.id, r.guild_id, r.phase_index) for r in rows]
+
+    async def next_deadline_in(self) -> float | None:
+        """Seconds until the earliest pending deadline, for the dispatcher's sleep."""
+        async with self.db.read() as session:
+            soonest = await session.scalar(
+                select(Debate.phase_deadline)
+                .where(Debate.status == "open", Debate.phase_deadline.is_not(None))
+                .order_by(Debate.phase_deadline)
+                .limit(1)
+            )
+        if soonest is None:
+            return None
+        return max(0.0, (soonest - self.now()).total_seconds())
+
+    async def status(self, guild_id: int, channel_id: int) -> StatusView:
+        """Phase, time left, sides, argument counts, vote counts (tallies if visible)."""
+        async with self.db.read() as session:
+            debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
+            view = await view_of(session, debate)
+            sides = dict.fromkeys(Side, 0)
+            for side, count in await session.execute(
+                select(Participant.side, func.count())
+                .where(Participant.debate_id == debate.id)
+                .group_by(Participant.side)
+            ):
+                sides[Side(side)] = count
+            arguments = {s: dict.fromkeys(ArgumentKind, 0) for s in (Side.FOR, Side.AGAINST)}
+            for side, kind, count in await session.execute(
+                select(Argument.side, Argument.kind, func.count())
+                .where(Argument.debate_id == debate.id, Argument.status == "visible")
+                .group_by(Argument.side, Argument.kind)
+            ):
+                arguments[Side(side)][ArgumentKind(kind)] = count
+            visible = self.results_visible(view)
+            votes = []
+            for stage in get_format(debate.format).stages:
+                counts = dict.fromkeys(Stance, 0)
+                for stance, count in await session.execute(
+                    select(MotionVote.stance, func.count())
+                    .where(MotionVote.debate_id == debate.id, MotionVote.stage == stage)
+                    .group_by(MotionVote.stance)
+                ):
+                    counts[Stance(stance)] = count
+                votes.append(StageVotes(stage, sum(counts.values()), counts if visible else None))
+            return StatusView(view, sides, arguments, votes, visible, self.now())
+
+    @staticmethod
+    def results_visible(debate: DebateView) -> bool:
+        """Tallies show live, or only once the debate is closed (the default)."""
+        return debate.results_visibility == "live" or not debate.is_open
+
+    async def results(self, guild_id: int, debate_id: int) -> ResultsView:
+        async with self.db.read() as session:
+            view = await view_of(session, await debate_by_id(session, guild_id, debate_id))
+            return await self._results(session, view)
+
+    async def _results(self, session: AsyncSession, debate: DebateView) -> ResultsView:
+        stages = get_format(debate.format).stages
+        by_stage: dict[str, dict[int, Stance]] = {stage: {} for stage in stages}
+        for user_id, stage, stance in await session.execute(
+            select(MotionVote.user_id, MotionVote.stage, MotionVote.stance).where(
+                MotionVote.debate_id == debate.id
+            )
+        ):
+            if stage in by_stage:
+                by_stage[stage][user_id] = Stance(stance)
+        if len(stages) >= 2:
+            scored = outcome(by_stage[stages[0]], by_stage[stages[-1]])
+        else:
+            scored = outcome(None, by_stage[stages[0]] if stages else {})
+        return ResultsView(debate, scored, stages)

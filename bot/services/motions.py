@@ -1,0 +1,140 @@
+"""Motions: the essay's built-in ones and those a guild's moderators add."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import errors
+from bot.domain.enums import AuditAction
+from bot.domain.motions import builtin_motions
+from bot.services.base import Service, audit, motion_view, require_moderator
+from bot.services.views import Actor, MotionView
+from bot.storage.models import Motion
+
+MAX_MOTION_LENGTH = 300
+MIN_MOTION_LENGTH = 10
+
+
+class MotionService(Service):
+    """List, search, add and remove the motions a guild can debate."""
+
+    async def sync_builtin(self) -> int:
+        """Insert or refresh the essay's motions; returns how many changed. Idempotent."""
+        changed = 0
+        async with self.db.write() as session:
+            existing = {
+                m.key: m
+                for m in await session.scalars(select(Motion).where(Motion.key.is_not(None)))
+            }
+            for motion in builtin_motions():
+                row = existing.get(motion.key)
+                if row is None:
+                    session.add(
+                        Motion(
+                            key=motion.key,
+                            guild_id=None,
+                            text=motion.text,
+                            paragraphs=motion.paragraphs,
+                            context=motion.context,
+                            created_at=self.now(),
+                        )
+                    )
+                    changed += 1
+                elif (row.text, row.paragraphs, row.context) != (
+                    motion.text,
+                    motion.paragraphs,
+                    motion.context,
+                ):
+                    row.text, row.paragraphs, row.context = (
+                        motion.text,
+                        motion.paragraphs,
+                        motion.context,
+                    )
+                    changed += 1
+        return changed
+
+    @staticmethod
+    def _visible_to(guild_id: int | None) -> Select[Motion]:
+        scope: ColumnElement[bool] = Motion.guild_id.is_(None)
+        if guild_id is not None:
+            scope = or_(scope, Motion.guild_id == guild_id)
+        return select(Motion).where(scope, Motion.removed_at.is_(None))
+
+    async def available(self, guild_id: int | None) -> list[MotionView]:
+        """Built-in motions first, in the essay's order, then the guild's own."""
+        async with self.db.read() as session:
+            rows = await session.scalars(self._visible_to(guild_id))
+            motions = [motion_view(r) for r in rows]
+        return sorted(motions, key=lambda m: (not m.builtin, m.id))
+
+    async def search(self, guild_id: int, query: str, limit: int = 25) -> list[MotionView]:
+        """Motions whose text contains every word of ``query`` (or whose id is it)."""
+        words = query.lower().split()
+        found = []
+        for motion in await self.available(guild_id):
+            haystack = f"{motion.id} {motion.text}".lower()
+            if all(word in haystack for word in words):
+                found.append(motion)
+        return found[:limit]
+
+    async def get(self, guild_id: int, motion_ref: str) -> MotionView:
+        """A motion visible to the guild, by id (``7``) or built-in key (``essay-7``)."""
+        async with self.db.read() as session:
+            row = await self._find(session, guild_id, motion_ref)
+            return motion_view(row)
+
+    @classmethod
+    async def _find(cls, session: AsyncSession, guild_id: int, motion_ref: str) -> Motion:
+        ref = motion_ref.strip()
+        query = cls._visible_to(guild_id)
+        if ref.isdigit():
+            query = query.where(Motion.id == int(ref))
+        else:
+            query = query.where(Motion.key == ref)
+        row = (await session.scalars(query)).first()
+        if row is None:
+            raise errors.UnknownMotion(motion_ref)
+        return row
+
+    async def add(self, actor: Actor, text: str) -> MotionView:
+        """A moderator adds a motion for their guild."""
+        require_moderator(actor)
+        body = " ".join(text.split())
+        if len(body) < MIN_MOTION_LENGTH:
+            raise errors.TooShort("motion", MIN_MOTION_LENGTH)
+        if len(body) > MAX_MOTION_LENGTH:
+            raise errors.TooLong(len(body), MAX_MOTION_LENGTH)
+        async with self.db.write() as session:
+            row = Motion(
+                guild_id=actor.guild_id, text=body, created_by=actor.user_id, created_at=self.now()
+            )
+            session.add(row)
+            await session.flush()
+            audit(
+                session,
+                guild_id=actor.guild_id,
+                action=AuditAction.MOTION_ADDED,
+                at=self.now(),
+                actor_id=actor.user_id,
+                detail=f"motion {row.id}: {body}",
+            )
+            return motion_view(row)
+
+    async def remove(self, actor: Actor, motion_ref: str) -> MotionView:
+        """A moderator removes one of the guild's own motions (debates keep their record)."""
+        require_moderator(actor)
+        async with self.db.write() as session:
+            row = await self._find(session, actor.guild_id, motion_ref)
+            if row.guild_id is None:
+                raise errors.BuiltinMotion()
+            row.removed_at = self.now()
+            audit(
+                session,
+                guild_id=actor.guild_id,
+                action=AuditAction.MOTION_REMOVED,
+                at=self.now(),
+                actor_id=actor.user_id,
+                detail=f"motion {row.id}: {row.text}",
+            )
+            return motion_view(row)

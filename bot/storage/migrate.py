@@ -1,0 +1,62 @@
+"""Apply the Alembic migrations, the only way the schema is made (tests included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from bot.storage.database import Database
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at the project's migrations and ``url``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Upgrade the database behind ``db`` to ``revision``."""
+    cfg = alembic_config(db.url)
+
+    def run(connection: Connection) -> None:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def downgrade(db: Database, revision: str = "base") -> None:
+    """Downgrade the database behind ``db`` to ``revision``."""
+    cfg = alembic_config(db.url)
+
+    def run(connection: Connection) -> None:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision the database is at, or ``None`` when it has none."""
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db.engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+def head_revision() -> str | None:
+    """The newest revision in ``migrations/``."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -1,0 +1,288 @@
+"""The database schema as SQLAlchemy 2.0 typed models.
+
+Constraints live in the database, not only in code: one motion vote per member per debate per
+stage, one persuasive mark per member per argument, one mind change per member per argument,
+argument numbers unique per debate, at most one open debate per channel, foreign keys.
+The schema is made only by the Alembic migrations in ``migrations/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.storage.types import RowId, Snowflake, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class BotState(Base):
+    """Small key/value facts about the bot itself, such as the hash of the last command sync."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuildSettings(Base):
+    """Per-guild overrides of the configuration; a row exists once a guild used the bot."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    results_visibility: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Motion(Base):
+    """A debatable proposition: built in (``guild_id`` null, ``key`` set) or added by a guild."""
+
+    __tablename__ = "motions"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_motions_guild_id", "guild_id"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(32))
+    guild_id: Mapped[int | None] = mapped_column(Snowflake)
+    text: Mapped[str] = mapped_column(Text)
+    paragraphs: Mapped[str | None] = mapped_column(String(32))
+    context: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Debate(Base):
+    """One motion debated in one channel or thread, moving through the phases of a format."""
+
+    __tablename__ = "debates"
+    __table_args__ = (
+        Index(
+            "uq_debates_open_channel",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_debates_guild_id", "guild_id"),
+        Index("ix_debates_deadline", "status", "phase_deadline"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    parent_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    card_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"))
+    format: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(32))
+    phase_index: Mapped[int] = mapped_column(Integer)
+    phase_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    phase_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    results_visibility: Mapped[str] = mapped_column(String(16))
+    argument_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DebatePhase(Base):
+    """The history of a debate's phases with their times."""
+
+    __tablename__ = "debate_phases"
+    __table_args__ = (UniqueConstraint("debate_id", "phase_index"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(32))
+    phase_index: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class Participant(Base):
+    """A member's side in a debate."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("debate_id", "user_id"),
+        CheckConstraint("side IN ('for', 'against', 'audience')", name="side"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    side: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Argument(Base):
+    """A numbered argument of a debate, possibly rebutting another one."""
+
+    __tablename__ = "arguments"
+    __table_args__ = (
+        UniqueConstraint("debate_id", "number"),
+        Index("ix_arguments_author", "debate_id", "author_id"),
+        Index("ix_arguments_parent_id", "parent_id"),
+        CheckConstraint("kind IN ('opening', 'claim', 'rebuttal', 'closing')", name="kind"),
+        CheckConstraint("status IN ('visible', 'removed')", name="status"),
+        CheckConstraint("side IN ('for', 'against')", name="side"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(Snowflake)
+    side: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("arguments.id"))
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="visible")
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    removed_by: Mapped[int | None] = mapped_column(Snowflake)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MotionVote(Base):
+    """A member's vote on the motion in one stage; re-voting replaces it."""
+
+    __tablename__ = "motion_votes"
+    __table_args__ = (
+        UniqueConstraint("debate_id", "user_id", "stage"),
+        CheckConstraint("stance IN ('for', 'against', 'undecided')", name="stance"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    stage: Mapped[str] = mapped_column(String(16))
+    stance: Mapped[str] = mapped_column(String(16))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArgumentVote(Base):
+    """A member's "persuasive" mark on an argument."""
+
+    __tablename__ = "argument_votes"
+    __table_args__ = (
+        UniqueConstraint("argument_id", "user_id"),
+        Index("ix_argument_votes_debate_id", "debate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    argument_id: Mapped[int] = mapped_column(ForeignKey("arguments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MindChange(Base):
+    """A member credits an argument with changing their mind ("delta")."""
+
+    __tablename__ = "mind_changes"
+    __table_args__ = (
+        UniqueConstraint("argument_id", "user_id"),
+        Index("ix_mind_changes_debate_id", "debate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    argument_id: Mapped[int] = mapped_column(ForeignKey("arguments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Mute(Base):
+    """A debate mute of a member in a guild, until ``until`` unless lifted earlier."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (Index("ix_mutes_guild_user", "guild_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    moderator_id: Mapped[int] = mapped_column(Snowflake)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class AuditEvent(Base):
+    """Append-only record of a moderator action or phase change."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_guild", "guild_id", "id"),
+        Index("ix_audit_events_debate", "debate_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    debate_id: Mapped[int | None] = mapped_column(ForeignKey("debates.id"))
+    actor_id: Mapped[int | None] = mapped_column(Snowflake)
+    action: Mapped[str] = mapped_column(String(32))
+    target_user_id: Mapped[int | None] = mapped_column(Snowflake)
+    target_argument: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Summary(Base):
+    """A summary the bot posted, with the template and backend that produced it."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (Index("ix_summaries_debate_id", "debate_id"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    phase: Mapped[str] = mapped_column(String(32))
+    backend: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
