@@ -69,7 +69,9 @@ def world(emu: DiscordEmulator) -> World:
 # ----- the test bot --------------------------------------------------------------------------
 
 
-class PersuasiveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pers:(?P<id>\d+)"):
+class PersuasiveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pers:(?P<id>\d+)"
+):
     """A persistent button whose state lives in its custom_id."""
 
     def __init__(self, argument_id: int) -> None:
@@ -109,11 +111,18 @@ class CardView(discord.ui.View):
     async def rebut(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_modal(RebutModal())
 
+    @discord.ui.button(label="Done", custom_id="card:done")
+    async def done(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="closed", view=None)
+
     @discord.ui.select(
         custom_id="card:stance",
         options=[discord.SelectOption(label=s, value=s) for s in ("for", "against")],
     )
-    async def stance(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+    async def stance(
+        self, interaction: discord.Interaction, select: discord.ui.Select[Any]
+    ) -> None:
         await interaction.response.edit_message(content=f"stance {select.values[0]}")
 
 
@@ -187,7 +196,9 @@ async def thread_cmd(interaction: discord.Interaction) -> None:
 @app_commands.command(name="export", description="A file")
 async def export(interaction: discord.Interaction) -> None:
     await interaction.response.defer()
-    await interaction.followup.send("here", file=discord.File(io.BytesIO(b"# transcript\n"), "t.md"))
+    await interaction.followup.send(
+        "here", file=discord.File(io.BytesIO(b"# transcript\n"), "t.md")
+    )
 
 
 @app_commands.command(name="long", description="Too long")
@@ -203,7 +214,8 @@ async def slow(interaction: discord.Interaction) -> None:
 
 @app_commands.command(name="where", description="Which shard")
 async def where(interaction: discord.Interaction) -> None:
-    await interaction.response.send_message(f"shard {interaction.client.shard_id}")
+    label = getattr(interaction.client, "label", "")
+    await interaction.response.send_message(f"shard {interaction.client.shard_id} {label}")
 
 
 GLOBAL_COMMANDS: list[Any] = [debate, think, secret, card, thread_cmd, export, long_cmd, slow]
@@ -224,8 +236,15 @@ class TestBot(discord.Client):
 
     __test__ = False
 
-    def __init__(self, guild_id: int | None, **kwargs: Any) -> None:
-        super().__init__(intents=discord.Intents.default(), **kwargs)
+    def __init__(
+        self,
+        guild_id: int | None,
+        label: str = "",
+        intents: discord.Intents | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(intents=intents or discord.Intents.default(), **kwargs)
+        self.label = label
         self.tree = app_commands.CommandTree(self)
         self.sync_guild = guild_id
         self.errors: list[BaseException] = []
@@ -240,6 +259,9 @@ class TestBot(discord.Client):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         self.errors.append(error)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5-second pause before re-identifying (discord.py's default)."""
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(PersuasiveButton)
@@ -256,10 +278,12 @@ async def start_bot(emu: DiscordEmulator) -> AsyncIterator[BotFactory]:
     """Start TestBots against the emulator; all are closed at teardown."""
     bots: list[tuple[TestBot, asyncio.Task[None]]] = []
 
-    async def factory(guild_id: int | None = None, ready: int = 1, **kwargs: Any) -> TestBot:
+    async def factory(
+        guild_id: int | None = None, ready: int = 1, reconnect: bool = False, **kwargs: Any
+    ) -> TestBot:
         bot = TestBot(guild_id, **kwargs)
         await bot.login(TOKEN)
-        task = asyncio.create_task(bot.connect(reconnect=False))
+        task = asyncio.create_task(bot.connect(reconnect=reconnect))
         bots.append((bot, task))
         await emu.wait_for_ready(timeout=10, count=ready)
         return bot

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bot.emulator import DiscordEmulator, EmulatorError
 
 from .conftest import TestBot, World
+
+N_BURST = int(os.environ.get("EMU_BURST", "50"))
 
 
 async def test_login_sync_and_ready(world: World, bot: TestBot) -> None:
@@ -51,6 +55,12 @@ async def test_slash_subcommand_options_and_view_select(world: World, bot: TestB
     assert sel.callback_type == 7
     assert sel.content == "stance against"
     assert emu.message(int(original["id"]))["content"] == "stance against"  # type: ignore[index]
+
+    # a deferred update (type 6) then an edit of @original edits the component's message
+    done = await emu.click(world.guild, world.channel, world.bob, int(original["id"]), "card:done")
+    assert done.callback_type == 6
+    assert done.original is not None and done.original["id"] == original["id"]
+    assert done.content == "closed" and done.components == []
 
     # bob has no moderator role
     res2 = await emu.slash(
@@ -141,7 +151,7 @@ async def test_channel_post_thread_and_mentions(world: World, bot: TestBot) -> N
     assert len(threads) == 1 and threads[0]["name"] == "Debate: testing"
     thread_id = int(threads[0]["id"])
     assert res.content == f"thread {thread_id}"
-    card = [m for m in emu.messages(world.channel) if m["embeds"]][0]
+    card = next(m for m in emu.messages(world.channel) if m["embeds"])
     assert card["embeds"][0]["title"] == "Motion card"
     assert card["thread"]["id"] == str(thread_id) == card["id"]
     posted = emu.messages(thread_id)
@@ -191,7 +201,7 @@ async def test_dispatch_many_without_waiting(world: World, bot: TestBot) -> None
         emu.dispatch_interaction(
             emu.build_slash_payload(world.guild, world.channel, world.bob, "secret")
         )
-        for _ in range(50)
+        for _ in range(N_BURST)
     ]
     assert all([await r.acked == 4 for r in results])
     assert all(r.acked_after is not None for r in results)
@@ -200,6 +210,4 @@ async def test_dispatch_many_without_waiting(world: World, bot: TestBot) -> None
 
 async def test_no_bot_connected_raises(emu: DiscordEmulator, world: World) -> None:
     with pytest.raises(EmulatorError, match="no bot connection"):
-        emu.dispatch_interaction(
-            {"guild_id": str(world.guild), "id": "1", "token": "t", "type": 2}
-        )
+        emu.dispatch_interaction({"guild_id": str(world.guild), "id": "1", "token": "t", "type": 2})
