@@ -161,13 +161,12 @@ class ArgumentService(Service):
         channel_id: int,
         query: str,
         *,
-        user_id: int | None = None,
-        rebuttable_by: Side | None = None,
+        rebutting_user: int | None = None,
         limit: int = 25,
     ) -> list[ArgumentView]:
         """Visible arguments of the channel's debate matching ``#n`` or words, newest first.
 
-        With ``rebuttable_by``, only the other debating side's arguments are offered.
+        With ``rebutting_user``, only arguments that member may rebut (the other side's).
         """
         async with self.db.read() as session:
             try:
@@ -177,9 +176,11 @@ class ArgumentService(Service):
             stmt = select(Argument).where(
                 Argument.debate_id == debate.id, Argument.status == "visible"
             )
-            if rebuttable_by is not None and rebuttable_by.is_debater:
-                stmt = stmt.where(Argument.side != rebuttable_by.value)
-            needle = query.strip().lstrip("#")
+            if rebutting_user is not None:
+                side = await participant_side(session, debate.id, rebutting_user)
+                if side is not None and side.is_debater:
+                    stmt = stmt.where(Argument.side != side.value)
+            needle = str(query).strip().lstrip("#")
             if needle.isdigit():
                 stmt = stmt.where(
                     or_(

@@ -146,11 +146,20 @@ class DebateService(Service):
             )
             return [await view_of(session, row) for row in rows]
 
-    async def join(self, actor: Actor, channel_id: int, side: Side) -> JoinResult:
-        """Join a side, or switch (refused once you argued, unless the format allows it)."""
+    async def join(
+        self, actor: Actor, channel_id: int | None, side: Side, *, debate_id: int | None = None
+    ) -> JoinResult:
+        """Join a side, or switch (refused once you argued, unless the format allows it).
+
+        Commands name the debate by channel; the card's buttons by ``debate_id``.
+        """
         now = self.now()
         async with self.db.write() as session:
-            debate = await debate_in_channel(session, actor.guild_id, channel_id)
+            if debate_id is not None:
+                debate = await debate_by_id(session, actor.guild_id, debate_id)
+            else:
+                assert channel_id is not None
+                debate = await debate_in_channel(session, actor.guild_id, channel_id)
             fmt, phase = format_and_phase(debate)
             rules.require_action(fmt, phase, Action.JOIN, "join")
             mute = await active_mute(session, actor.guild_id, actor.user_id, now)

@@ -109,3 +109,13 @@ def test_side_switch_rules() -> None:
     rules.check_side_change(open_format, Side.FOR, Side.AGAINST, has_posted=True)
     with pytest.raises(errors.AlreadyOnSide):
         rules.check_side_change(oxford, Side.FOR, Side.FOR, has_posted=False)
+
+
+def test_rate_limiter_window() -> None:
+    from bot.domain.ratelimit import RateLimiter
+
+    limiter = RateLimiter(actions=3, per_seconds=10)
+    assert [limiter.hit("a", t) for t in (0, 1, 2)] == [0, 0, 0]
+    assert limiter.hit("a", 3) == pytest.approx(7)
+    assert limiter.hit("b", 3) == 0
+    assert limiter.hit("a", 10.5) == 0

@@ -1,0 +1,164 @@
+"""The bot: cogs, persistent components, command sync, the deadline loop, clean shutdown."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.adapter import render
+from bot.adapter.announce import Announcer
+from bot.adapter.components import DYNAMIC_ITEMS, handle_modal_submit
+from bot.adapter.deadlines import DeadlineDispatcher
+from bot.adapter.errors import RateLimited
+from bot.adapter.sync import sync_commands
+from bot.adapter.tree import DebateTree
+from bot.app import App
+from bot.domain.errors import Refusal
+from bot.domain.ratelimit import RateLimiter
+from bot.services.views import Actor
+
+log = logging.getLogger("bot.adapter")
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """A transcript ready to attach."""
+
+    debate_id: int
+    filename: str
+    data: bytes
+
+
+def intents() -> discord.Intents:
+    """Guild events only: no privileged intents (no members, presences or message content)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class DebateBotMixin:
+    """What the debate bot adds to discord.py's Bot, sharded or not."""
+
+    app: App
+    announcer: Announcer
+    deadlines: DeadlineDispatcher
+    limiter: RateLimiter
+    sync_on_start: bool
+
+    def _setup_runtime(self, app: App, sync_on_start: bool) -> None:
+        self.app = app
+        self.sync_on_start = sync_on_start
+        client: Any = self
+        self.announcer = Announcer(client, app.services)
+        self.deadlines = DeadlineDispatcher(app.services, self.announcer, self.owns_guild)
+        rate = app.settings.debates.rate_limit
+        self.limiter = RateLimiter(rate.actions, rate.per_seconds)
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of ``guild_id`` (always, unsharded)."""
+        client: Any = self
+        count = client.shard_count
+        if not count:
+            return True
+        ids = getattr(client, "shard_ids", None) or [client.shard_id or 0]
+        return (guild_id >> 22) % count in ids
+
+    def check_rate(self, interaction: discord.Interaction) -> None:
+        """Raise :class:`RateLimited` when the member is over the per-member rate."""
+        wait = self.limiter.hit((interaction.guild_id, interaction.user.id), time.monotonic())
+        if wait > 0:
+            raise RateLimited(wait)
+
+    async def _setup(self) -> None:
+        from bot.adapter.cogs import add_cogs
+
+        client: Any = self
+        await add_cogs(client)
+        client.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self.sync_on_start:
+            await sync_commands(self)
+        self.deadlines.start()
+
+    async def summary_embed(self, guild_id: int, channel_id: int) -> discord.Embed:
+        """What ``/debate summary`` shows for the debate of a channel."""
+        status = await self.app.services.debates.status(guild_id, channel_id)
+        if not status.debate.is_open:
+            results = await self.app.services.debates.results(guild_id, status.debate.id)
+            return render.results_embed(results)
+        return render.status_embed(status)
+
+    async def export_file(
+        self, actor: Actor, channel_id: int, fmt: str, size_limit: int
+    ) -> ExportedFile:
+        """The transcript for ``/debate export``, within the attachment size limit."""
+        raise Refusal("Exports are not available yet.")
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await handle_modal_submit(interaction)
+
+    async def _shutdown(self) -> None:
+        await self.deadlines.stop()
+        await self.announcer.drain()
+
+
+class DebateBot(DebateBotMixin, commands.Bot):
+    """One process, one gateway connection."""
+
+    def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=DebateTree,
+            help_command=None,
+            **options,
+        )
+        self._setup_runtime(app, sync_on_start)
+
+    async def setup_hook(self) -> None:
+        await self._setup()
+
+    async def close(self) -> None:
+        await self._shutdown()
+        await super().close()
+
+
+class ShardedDebateBot(DebateBotMixin, commands.AutoShardedBot):
+    """Several shards in one process; several such processes can share PostgreSQL."""
+
+    def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=DebateTree,
+            help_command=None,
+            **options,
+        )
+        self._setup_runtime(app, sync_on_start)
+
+    async def setup_hook(self) -> None:
+        await self._setup()
+
+    async def close(self) -> None:
+        await self._shutdown()
+        await super().close()
+
+
+def make_bot(
+    app: App,
+    *,
+    shard_count: int | None = None,
+    shard_ids: list[int] | None = None,
+    sync_on_start: bool = True,
+) -> DebateBot | ShardedDebateBot:
+    """The bot for this process: sharded when a shard count is given."""
+    if shard_count:
+        return ShardedDebateBot(
+            app, sync_on_start=sync_on_start, shard_count=shard_count, shard_ids=shard_ids
+        )
+    return DebateBot(app, sync_on_start=sync_on_start)

@@ -1,0 +1,174 @@
+"""``/mod``: remove, restore, warn, mute, unmute, lock, unlock, log.
+
+The group carries ``default_permissions`` so Discord hides it from members, and every
+action is checked again at run time by the services (never trust the client).
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapter import render
+from bot.adapter.cogs.base import Area, argument_choices
+from bot.adapter.components import audit_view
+from bot.adapter.context import channel_id_of
+from bot.domain import errors
+from bot.services.base import require_moderator
+from bot.services.views import DebateView
+
+REASON_MAX = 500
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_messages=True)
+class ModerationCog(
+    Area, commands.GroupCog, group_name="mod", group_description="Moderate debates"
+):
+    """The moderator's toolkit; everything lands in the audit log."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        require_moderator(self.actor(interaction))
+        return True
+
+    async def _debate_or_none(self, interaction: discord.Interaction) -> DebateView | None:
+        try:
+            return await self.app.services.debates.in_channel(
+                interaction.guild_id or 0, channel_id_of(interaction), open_only=False
+            )
+        except errors.NoDebateHere:
+            return None
+
+    @app_commands.command(name="remove", description="Hide an argument, with a reason")
+    @app_commands.describe(
+        argument="The argument (#n)", reason="Why it is removed (shown publicly)"
+    )
+    @app_commands.autocomplete(argument=argument_choices)
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        argument: int,
+        reason: app_commands.Range[str, 1, REASON_MAX],
+    ) -> None:
+        result = await self.app.services.moderation.remove_argument(
+            self.actor(interaction), channel_id_of(interaction), argument, reason
+        )
+        assert result.argument is not None and result.debate is not None
+        await interaction.response.send_message(f"Removed #{argument}.", ephemeral=True)
+        await self.runtime.announcer.refresh_argument(result.debate.channel_id, result.argument)
+        await self.runtime.announcer.notice(
+            result.debate,
+            f"A moderator removed #{argument}. Reason: {result.argument.removed_reason}",
+        )
+
+    @app_commands.command(name="restore", description="Show a removed argument again")
+    @app_commands.describe(argument="The argument (#n)")
+    async def restore(self, interaction: discord.Interaction, argument: int) -> None:
+        result = await self.app.services.moderation.restore_argument(
+            self.actor(interaction), channel_id_of(interaction), argument
+        )
+        assert result.argument is not None and result.debate is not None
+        await interaction.response.send_message(f"Restored #{argument}.", ephemeral=True)
+        await self.runtime.announcer.refresh_argument(result.debate.channel_id, result.argument)
+        await self.runtime.announcer.notice(result.debate, f"A moderator restored #{argument}.")
+
+    @app_commands.command(name="warn", description="Warn a member, with a reason")
+    @app_commands.describe(user="The member to warn", reason="Why (shown to them)")
+    async def warn(
+        self,
+        interaction: discord.Interaction,
+        user: discord.Member,
+        reason: app_commands.Range[str, 1, REASON_MAX],
+    ) -> None:
+        result = await self.app.services.moderation.warn(
+            self.actor(interaction), user.id, reason, channel_id_of(interaction)
+        )
+        await interaction.response.send_message(
+            f"Warned {user.mention} (warning {result.extra['warnings']}).",
+            ephemeral=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+        debate = await self._debate_or_none(interaction)
+        if debate is not None:
+            await self.runtime.announcer.notice(
+                debate,
+                f"<@{user.id}>, a moderator warned you: {' '.join(reason.split())}",
+                mention=user.id,
+            )
+
+    @app_commands.command(name="mute", description="Mute a member in all debates here for a while")
+    @app_commands.describe(
+        user="The member to mute", minutes="How long, in minutes", reason="Why (shown to them)"
+    )
+    async def mute(
+        self,
+        interaction: discord.Interaction,
+        user: discord.Member,
+        minutes: app_commands.Range[int, 1, 40320],
+        reason: app_commands.Range[str, 1, REASON_MAX],
+    ) -> None:
+        result = await self.app.services.moderation.mute(
+            self.actor(interaction), user.id, minutes, reason, channel_id_of(interaction)
+        )
+        assert result.mute is not None
+        until = render.when(result.mute.until)
+        await interaction.response.send_message(
+            f"Muted {user.mention} until {until}.",
+            ephemeral=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+        debate = await self._debate_or_none(interaction)
+        if debate is not None:
+            await self.runtime.announcer.notice(
+                debate,
+                f"<@{user.id}> is muted in this server's debates until {until}.",
+                mention=user.id,
+            )
+
+    @app_commands.command(name="unmute", description="Lift a member's mute")
+    @app_commands.describe(user="The member to unmute")
+    async def unmute(self, interaction: discord.Interaction, user: discord.Member) -> None:
+        await self.app.services.moderation.unmute(
+            self.actor(interaction), user.id, channel_id_of(interaction)
+        )
+        await interaction.response.send_message(
+            f"Unmuted {user.mention}.", ephemeral=True, allowed_mentions=render.NO_MENTIONS
+        )
+
+    @app_commands.command(name="lock", description="Pause submissions in this debate")
+    async def lock(self, interaction: discord.Interaction) -> None:
+        await self._set_locked(interaction, True)
+
+    @app_commands.command(name="unlock", description="Resume submissions in this debate")
+    async def unlock(self, interaction: discord.Interaction) -> None:
+        await self._set_locked(interaction, False)
+
+    async def _set_locked(self, interaction: discord.Interaction, locked: bool) -> None:
+        result = await self.app.services.moderation.set_locked(
+            self.actor(interaction), channel_id_of(interaction), locked
+        )
+        assert result.debate is not None
+        word = "paused" if locked else "resumed"
+        await interaction.response.send_message(f"Submissions {word}.", ephemeral=True)
+        await self.runtime.announcer.notice(result.debate, f"A moderator {word} submissions.")
+        await self.runtime.announcer.refresh_card(result.debate)
+
+    @app_commands.command(name="log", description="Recent audit events of this debate (or server)")
+    async def log(self, interaction: discord.Interaction) -> None:
+        debate = await self._debate_or_none(interaction)
+        debate_id = debate.id if debate else 0
+        page = await self.app.services.moderation.audit_log(
+            self.actor(interaction), debate_id=debate_id or None
+        )
+        scope = f"debate #{debate_id}" if debate_id else "this server"
+        await interaction.response.send_message(
+            embed=render.audit_embed(page, scope),
+            view=audit_view(debate_id, page.page, page.pages),
+            ephemeral=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )

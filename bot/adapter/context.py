@@ -1,0 +1,42 @@
+"""From a Discord interaction to the service layer's :class:`Actor`, and who moderates."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.config import Settings
+from bot.services.views import Actor
+
+
+def is_moderator(interaction: discord.Interaction, settings: Settings) -> bool:
+    """Manage Server or Manage Messages, or a configured moderator role (name or id)."""
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.manage_messages or permissions.administrator:
+        return True
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    configured = {str(r).casefold() for r in settings.moderation.moderator_roles}
+    return any(
+        str(role.id) in configured or role.name.casefold() in configured for role in member.roles
+    )
+
+
+def actor_from(interaction: discord.Interaction, settings: Settings) -> Actor:
+    """Who is acting, scoped by the guild the interaction came from."""
+    if interaction.guild_id is None:
+        raise discord.app_commands.NoPrivateMessage()
+    member = interaction.user
+    joined = member.joined_at if isinstance(member, discord.Member) else None
+    return Actor(
+        guild_id=interaction.guild_id,
+        user_id=member.id,
+        is_moderator=is_moderator(interaction, settings),
+        joined_guild_at=joined,
+    )
+
+
+def channel_id_of(interaction: discord.Interaction) -> int:
+    """The channel or thread the interaction was used in."""
+    assert interaction.channel_id is not None
+    return interaction.channel_id

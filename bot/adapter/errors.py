@@ -1,0 +1,78 @@
+"""One place that turns failures into what the member sees.
+
+Typed refusals become their message, ephemeral; checks and cooldowns become plain
+sentences; anything unexpected is logged once with a short reference the member sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.domain.errors import Refusal
+
+log = logging.getLogger("bot.adapter")
+
+
+class RateLimited(app_commands.CheckFailure):
+    """The member pressed or typed faster than the configured rate."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, (app_commands.CommandInvokeError, app_commands.TransformerError)):
+        inner = error.__cause__ or getattr(error, "original", None)
+        if inner is None:
+            break
+        error = inner
+    return error
+
+
+def message_for(error: BaseException, interaction: discord.Interaction) -> str:
+    """The sentence shown to the member for ``error`` (logging the unexpected ones)."""
+    error = _unwrap(error)
+    if isinstance(error, Refusal):
+        return error.message
+    if isinstance(error, RateLimited):
+        return (
+            f"You're going a bit fast. Please wait {max(1, round(error.retry_after))} s "
+            "and try again."
+        )
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "Debates run in servers: use this command in a server channel."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
+        return "Only moderators can do that."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"That command is cooling down; try again in {round(error.retry_after)} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    reference = secrets.token_hex(4)
+    command = interaction.command.qualified_name if interaction.command else "component"
+    log.error(
+        "unexpected error [ref %s] in %s (guild %s, channel %s, user %s)",
+        reference,
+        command,
+        interaction.guild_id,
+        interaction.channel_id,
+        interaction.user.id,
+        exc_info=error,
+    )
+    return f"Sorry, something went wrong on our side. Reference: `{reference}`."
+
+
+async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the member ``error`` ephemerally, whether or not the interaction was answered."""
+    text = message_for(error, interaction)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id)

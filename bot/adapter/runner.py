@@ -1,0 +1,85 @@
+"""Starting and stopping the bot process: token, emulator endpoints, signals, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+import yarl
+
+from bot.adapter.client import make_bot
+from bot.adapter.sync import sync_commands
+from bot.app import App
+from bot.config import Settings, token_from_env
+
+log = logging.getLogger("bot.adapter.runner")
+
+
+def point_at_discord(settings: Settings) -> None:
+    """Send REST and gateway traffic to the configured endpoints (the emulator), if any."""
+    if settings.discord.api_base_url:
+        discord.http.Route.BASE = settings.discord.api_base_url.rstrip("/")
+    if settings.discord.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+
+
+def parse_shard_ids(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+async def run_bot(
+    settings: Settings, *, shard_count: int | None = None, shard_ids: str | None = None
+) -> int:
+    """Run until SIGINT/SIGTERM; exit 2 on a missing token or a rejected one."""
+    token = token_from_env()
+    logging.getLogger().setLevel(settings.logging.level)
+    point_at_discord(settings)
+    app = await App.create(settings)
+    bot = make_bot(app, shard_count=shard_count, shard_ids=parse_shard_ids(shard_ids))
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    closing: list[asyncio.Task[None]] = []
+
+    def stop() -> None:
+        if not stopping.is_set():
+            log.info("shutting down")
+            stopping.set()
+            closing.append(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
+        return 2
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await app.close()
+    return 0
+
+
+async def force_sync(settings: Settings) -> int:
+    """Log in, push the command tree whatever the stored hash says, and exit."""
+    token = token_from_env()
+    point_at_discord(settings)
+    app = await App.create(settings)
+    bot = make_bot(app, sync_on_start=False)
+    try:
+        async with bot:
+            await bot.login(token)
+            synced = await sync_commands(bot, force=True)
+            print("synced: " + (", ".join(synced) or "nothing"))
+    except discord.LoginFailure:
+        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
+        return 2
+    finally:
+        await app.close()
+    return 0

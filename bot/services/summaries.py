@@ -1,0 +1,422 @@
+"""Summaries: gather the facts from the database, render them (template, or a checked
+language-model answer with the template as fallback), and keep a record of what was posted.
+
+The adapter calls :meth:`SummaryService.produce` after a phase change is committed, in a
+background task: the debate never waits on the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.enums import ArgumentKind, AuditAction, Side, Stance
+from bot.domain.formats import get_format
+from bot.domain.scoring import STANCES, ArgumentScore, Outcome, persuasive_ranking, unanswered
+from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
+from bot.services.debates import DebateService
+from bot.services.views import DebateView, ResultsView
+from bot.storage.database import Database
+from bot.storage.models import Argument, ArgumentVote, AuditEvent, MindChange, Participant, Summary
+from bot.summaries.facts import (
+    KINDS,
+    LABELS,
+    ArgumentFact,
+    ArgumentText,
+    KindCount,
+    Listing,
+    ModerationFacts,
+    MotionFacts,
+    OutcomeFacts,
+    PhaseFacts,
+    SideFacts,
+    StageFacts,
+    StanceShare,
+    SummaryFacts,
+    SwingFact,
+    TransitionFact,
+    excerpt,
+    whole,
+)
+from bot.summaries.llm import ChatClient, LlmError, llm_summary
+from bot.summaries.render import render_summary
+from bot.summaries.rendered import PostedSummary, RenderedSummary
+from bot.summaries.templates import LLM_USER, PromptError, PromptLibrary, fit_embed
+
+log = logging.getLogger("bot.summaries")
+
+STRONGEST_SHOWN = 5
+UNANSWERED_SHOWN = 10
+MODEL_ARGUMENTS = 40
+MODEL_ARGUMENT_CHARS = 600
+
+
+class SummaryService(Service):
+    """Facts, rendering and the record of posted summaries."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        super().__init__(db, clock, settings)
+        self.library = PromptLibrary(settings.summaries.prompts_dir)
+        self.client = ChatClient(settings.summaries.llm)
+        self._debates = DebateService(db, clock, settings)
+
+    async def facts(
+        self, guild_id: int, debate_id: int, *, kind: str, phase: str | None = None
+    ) -> SummaryFacts:
+        """Everything a ``kind`` summary may say, read in one transaction.
+
+        ``phase`` names the phase a phase summary is about (the one that just closed);
+        by default the current one.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown summary kind {kind!r}; known: {', '.join(KINDS)}")
+        async with self.db.read() as session:
+            view = await view_of(session, await debate_by_id(session, guild_id, debate_id))
+            # The debate service's scoring query; same transaction, so the counts agree.
+            results = await self._debates._results(session, view)
+            return await _gather(session, view, results, kind, phase, self.now())
+
+    async def produce(
+        self, guild_id: int, debate_id: int, kind: str, *, phase: str | None = None
+    ) -> RenderedSummary:
+        """The summary to post: the configured backend, or the template one on any failure."""
+        facts = await self.facts(guild_id, debate_id, kind=kind, phase=phase)
+        rendered = render_summary(self.library, facts)
+        phase_name = facts.phase.about_name if kind == "phase" else facts.phase.name
+        if self.settings.summaries.backend == "llm":
+            try:
+                answer, _ = await llm_summary(self.client, self.library, facts)
+            except (LlmError, PromptError) as exc:
+                log.warning(
+                    "language-model %s summary of debate %s not used, posting the template "
+                    "summary: %s",
+                    kind,
+                    debate_id,
+                    exc,
+                )
+            except Exception:
+                log.exception(
+                    "language-model %s summary of debate %s failed unexpectedly, posting the "
+                    "template summary",
+                    kind,
+                    debate_id,
+                )
+            else:
+                title, text = fit_embed(rendered.title, answer)
+                return RenderedSummary(kind, phase_name, "llm", LLM_USER, title, text)
+        return RenderedSummary(
+            kind, phase_name, "template", rendered.template, rendered.title, rendered.text
+        )
+
+    async def record(
+        self,
+        guild_id: int,
+        debate_id: int,
+        summary: RenderedSummary,
+        *,
+        channel_id: int | None,
+        message_id: int | None,
+    ) -> int:
+        """Store a posted summary (exports include it); returns the row id."""
+        async with self.db.write() as session:
+            debate = await debate_by_id(session, guild_id, debate_id)
+            row = Summary(
+                debate_id=debate.id,
+                kind=summary.kind,
+                phase=summary.phase,
+                backend=summary.backend,
+                template=summary.template,
+                text=summary.text,
+                channel_id=channel_id,
+                message_id=message_id,
+                created_at=self.now(),
+            )
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def for_channel(self, guild_id: int, channel_id: int) -> RenderedSummary:
+        """``/debate summary``: the status of an open debate, or the final results."""
+        async with self.db.read() as session:
+            debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
+            debate_id, is_open = debate.id, debate.status == "open"
+        return await self.produce(guild_id, debate_id, "status" if is_open else "final")
+
+    async def posted(self, guild_id: int, debate_id: int) -> list[PostedSummary]:
+        """The stored summaries of a debate, oldest first."""
+        async with self.db.read() as session:
+            await debate_by_id(session, guild_id, debate_id)
+            rows = await session.scalars(
+                select(Summary).where(Summary.debate_id == debate_id).order_by(Summary.id)
+            )
+            return [
+                PostedSummary(
+                    r.id,
+                    r.debate_id,
+                    r.kind,
+                    r.phase,
+                    r.backend,
+                    r.template,
+                    r.text,
+                    r.channel_id,
+                    r.message_id,
+                    r.created_at,
+                )
+                for r in rows
+            ]
+
+
+async def _gather(
+    session: AsyncSession,
+    view: DebateView,
+    results: ResultsView,
+    kind: str,
+    about: str | None,
+    now: datetime,
+) -> SummaryFacts:
+    rows = (
+        await session.execute(
+            select(
+                Argument.id,
+                Argument.number,
+                Argument.author_id,
+                Argument.side,
+                Argument.kind,
+                Argument.phase,
+                Argument.parent_id,
+                Argument.status,
+            )
+            .where(Argument.debate_id == view.id)
+            .order_by(Argument.number)
+        )
+    ).all()
+    visible = [r for r in rows if r.status == "visible"]
+    number_of = {r.id: r.number for r in visible}
+    marks = await _per_argument(session, ArgumentVote, view.id)
+    deltas = await _per_argument(session, MindChange, view.id)
+    ranking = persuasive_ranking(
+        ArgumentScore(r.number, Side(r.side), marks.get(r.id, 0), deltas.get(r.id, 0))
+        for r in visible
+    )
+    answered = [
+        number_of[r.parent_id]
+        for r in visible
+        if r.kind == ArgumentKind.REBUTTAL.value and r.parent_id in number_of
+    ]
+    open_numbers = unanswered(((r.number, Side(r.side)) for r in visible), answered)
+    strongest_numbers = [s.number for s in ranking]
+    model_numbers = _model_selection(strongest_numbers, open_numbers, [r.number for r in visible])
+    wanted = set(strongest_numbers[:STRONGEST_SHOWN]) | set(open_numbers[:UNANSWERED_SHOWN])
+    bodies = await _bodies(session, view.id, wanted | set(model_numbers))
+    by_number = {r.number: r for r in visible}
+
+    def fact(number: int) -> ArgumentFact:
+        r = by_number[number]
+        return ArgumentFact(
+            number,
+            r.author_id,
+            r.side,
+            r.kind,
+            marks.get(r.id, 0),
+            deltas.get(r.id, 0),
+            excerpt(bodies[number]),
+        )
+
+    def text(number: int) -> ArgumentText:
+        r = by_number[number]
+        parent = number_of.get(r.parent_id) if r.parent_id is not None else None
+        body = excerpt(bodies[number], MODEL_ARGUMENT_CHARS)
+        return ArgumentText(number, r.author_id, r.side, r.kind, parent, body)
+
+    members = await _members(session, view.id)
+    visible_results = DebateService.results_visible(view)
+    return SummaryFacts(
+        kind=kind,
+        debate_id=view.id,
+        format_name=view.format,
+        format_title=view.format_title,
+        is_open=view.is_open,
+        generated_at=now,
+        motion=MotionFacts(
+            view.motion.text, view.motion.source, view.motion.paragraphs, view.motion.context
+        ),
+        phase=_phase(view, about, visible),
+        sides=tuple(
+            _side(side, members.get(side, 0), visible) for side in (Side.FOR, Side.AGAINST)
+        ),
+        audience=members.get(Side.AUDIENCE, 0),
+        arguments_total=len(visible),
+        strongest=Listing(
+            tuple(fact(n) for n in strongest_numbers[:STRONGEST_SHOWN]), len(ranking)
+        ),
+        unanswered=Listing(
+            tuple(fact(n) for n in open_numbers[:UNANSWERED_SHOWN]), len(open_numbers)
+        ),
+        results_visible=visible_results,
+        votes=_stages(view, results, visible_results),
+        outcome=_outcome(results.outcome) if visible_results else None,
+        moderation=await _moderation(session, view.id, len(rows) - len(visible)),
+        texts=Listing(tuple(text(n) for n in model_numbers), len(visible)),
+        visible_numbers=frozenset(by_number),
+    )
+
+
+def _model_selection(strongest: list[int], open_numbers: list[int], every: list[int]) -> list[int]:
+    """The arguments the model sees: the strongest, the unanswered, then the earliest."""
+    chosen: dict[int, None] = {}
+    for number in (*strongest, *open_numbers, *every):
+        if len(chosen) >= MODEL_ARGUMENTS:
+            break
+        chosen.setdefault(number)
+    return sorted(chosen)
+
+
+async def _per_argument(
+    session: AsyncSession, model: type[ArgumentVote] | type[MindChange], debate_id: int
+) -> dict[int, int]:
+    """Persuasive marks or mind changes per argument id."""
+    query = (
+        select(model.argument_id, func.count())
+        .where(model.debate_id == debate_id)
+        .group_by(model.argument_id)
+    )
+    return {argument_id: int(count) for argument_id, count in await session.execute(query)}
+
+
+async def _bodies(session: AsyncSession, debate_id: int, numbers: set[int]) -> dict[int, str]:
+    """The texts of the few arguments a summary cites, not of every argument."""
+    found: dict[int, str] = {}
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        query = select(Argument.number, Argument.body).where(
+            Argument.debate_id == debate_id, Argument.number.in_(chunk)
+        )
+        found.update({number: body for number, body in await session.execute(query)})
+    return found
+
+
+async def _members(session: AsyncSession, debate_id: int) -> dict[Side, int]:
+    query = (
+        select(Participant.side, func.count())
+        .where(Participant.debate_id == debate_id)
+        .group_by(Participant.side)
+    )
+    return {Side(side): int(count) for side, count in await session.execute(query)}
+
+
+def _phase(view: DebateView, about: str | None, visible: Sequence[Any]) -> PhaseFacts:
+    fmt = get_format(view.format)
+    current = fmt.phase(view.phase)
+    following = fmt.next_after(current)
+    names = {p.name for p in fmt.phases}
+    about_phase = fmt.phase(about) if about in names else current
+    return PhaseFacts(
+        name=current.name,
+        title=current.title,
+        started_at=view.phase_started_at,
+        deadline=view.phase_deadline,
+        next_title=following.title if following is not None else None,
+        about_name=about_phase.name,
+        about_title=about_phase.title,
+        about_arguments=sum(1 for r in visible if r.phase == about_phase.name),
+    )
+
+
+def _side(side: Side, members: int, visible: Sequence[Any]) -> SideFacts:
+    mine = [r for r in visible if r.side == side.value]
+    by_kind = tuple(
+        KindCount(kind.value, kind.value.title(), sum(1 for r in mine if r.kind == kind.value))
+        for kind in ArgumentKind
+    )
+    return SideFacts(side.value, LABELS[side.value], members, len(mine), by_kind)
+
+
+def _shares(counts: dict[Stance, int], total: int) -> tuple[StanceShare, ...]:
+    return tuple(
+        StanceShare(
+            stance.value,
+            LABELS[stance.value],
+            counts[stance],
+            whole(100 * counts[stance] / total) if total else 0,
+        )
+        for stance in STANCES
+    )
+
+
+def _stages(view: DebateView, results: ResultsView, visible: bool) -> tuple[StageFacts, ...]:
+    """Voters per stage always; the shares only when results may be shown."""
+    fmt = get_format(view.format)
+    titles = {p.vote_stage: p.title for p in fmt.phases if p.vote_stage}
+    tallies = {}
+    if results.stages:
+        tallies[results.stages[-1]] = results.outcome.post
+        if results.outcome.pre is not None:
+            tallies[results.stages[0]] = results.outcome.pre
+    stages = []
+    for stage in results.stages:
+        if stage not in tallies:
+            continue
+        tally = tallies[stage]
+        shares = _shares(tally.counts, tally.total) if visible else ()
+        stages.append(StageFacts(stage, titles.get(stage, stage), tally.total, shares))
+    return tuple(stages)
+
+
+def _outcome(scored: Outcome) -> OutcomeFacts:
+    two_stage = scored.pre is not None
+    swing: tuple[SwingFact, ...] = ()
+    if scored.pre is not None:
+        pre, post = scored.pre, scored.post
+        swing = tuple(
+            SwingFact(
+                stance.value,
+                LABELS[stance.value],
+                whole(pre.percent(stance)),
+                whole(post.percent(stance)),
+                whole(scored.swing[stance]),
+            )
+            for stance in STANCES
+        )
+    transitions = tuple(
+        TransitionFact(before.value, after.value, LABELS[before.value], LABELS[after.value], n)
+        for before, row in scored.transitions.items()
+        for after, n in row.items()
+        if n
+    )
+    winner = scored.winner.value if scored.winner is not None else None
+    return OutcomeFacts(
+        two_stage=two_stage,
+        swing=swing,
+        winner=winner,
+        winner_label=LABELS[winner] if winner else None,
+        is_tie=scored.is_tie,
+        transitions=transitions,
+        voters_in_both=scored.voters_in_both,
+    )
+
+
+async def _moderation(session: AsyncSession, debate_id: int, removed: int) -> ModerationFacts:
+    query = (
+        select(AuditEvent.action, func.count())
+        .where(
+            AuditEvent.debate_id == debate_id,
+            AuditEvent.action.in_(
+                [AuditAction.MEMBER_WARNED.value, AuditAction.MEMBER_MUTED.value]
+            ),
+        )
+        .group_by(AuditEvent.action)
+    )
+    counts = {action: int(count) for action, count in await session.execute(query)}
+    return ModerationFacts(
+        removed_arguments=removed,
+        warnings=counts.get(AuditAction.MEMBER_WARNED.value, 0),
+        mutes=counts.get(AuditAction.MEMBER_MUTED.value, 0),
+    )

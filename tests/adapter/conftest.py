@@ -1,0 +1,114 @@
+"""End-to-end fixtures: the real bot (discord.py client, cogs, services, SQLite built by the
+migrations) connected to the project's Discord emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.adapter.local import LocalDiscord, World, seed_world
+from bot.clock import ManualClock
+from bot.emulator import DiscordEmulator, InteractionResult
+from tests.conftest import make_settings
+
+
+@dataclass
+class Harness:
+    """The running emulator and bot, with shortcuts for scripted members."""
+
+    local: LocalDiscord
+    world: World
+    clock: ManualClock
+
+    @property
+    def emu(self) -> DiscordEmulator:
+        return self.local.emu
+
+    @property
+    def app(self):  # type: ignore[no-untyped-def]
+        assert self.local.app is not None
+        return self.local.app
+
+    async def slash(
+        self,
+        user: int,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel: int | None = None,
+    ) -> InteractionResult:
+        return await self.emu.slash(
+            self.world.guild, channel or self.world.channel, user, command, options or {}
+        )
+
+    async def start_debate(self, motion: str = "1", fmt: str = "oxford") -> tuple[int, int]:
+        """A moderator starts a debate; returns (thread id, card message id)."""
+        result = await self.slash(
+            self.world.moderator, "debate start", {"motion": motion, "format": fmt}
+        )
+        assert result.ephemeral, result.text()
+        thread = self.emu.threads(self.world.channel)[-1]
+        return int(thread["id"]), int(thread["id"])
+
+    def public(self, channel: int) -> list[dict[str, Any]]:
+        return self.emu.messages(channel, include_ephemeral=False)
+
+    def public_text(self, channel: int) -> str:
+        """Everything a reader of ``channel`` sees, as text."""
+        return "\n".join(message_text(m) for m in self.public(channel))
+
+    def card_of(self, thread: int, number: int) -> dict[str, Any]:
+        """The public message that shows argument ``#number``."""
+        for message in self.public(thread):
+            for embed in message.get("embeds") or []:
+                if str(embed.get("title", "")).startswith(f"#{number} "):
+                    return message
+        raise AssertionError(f"no card for #{number}")
+
+    async def click(
+        self, user: int, channel: int, message: dict[str, Any], label: str
+    ) -> InteractionResult:
+        """Press the button labelled ``label`` on ``message``."""
+        for row in message.get("components") or []:
+            for button in row.get("components") or []:
+                if button.get("label") == label:
+                    return await self.emu.click(
+                        self.world.guild, channel, user, int(message["id"]), button["custom_id"]
+                    )
+        raise AssertionError(f"no button {label!r} on message {message['id']}")
+
+    async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
+        from tests.services.helpers import snapshot
+
+        return await snapshot(self.app)
+
+
+def message_text(message: dict[str, Any]) -> str:
+    parts = [str(message.get("content") or "")]
+    for embed in message.get("embeds") or []:
+        parts += [str(embed.get("title") or ""), str(embed.get("description") or "")]
+        for f in embed.get("fields") or []:
+            parts += [str(f.get("name") or ""), str(f.get("value") or "")]
+    return "\n".join(p for p in parts if p)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harness]:
+    import shutil
+
+    path = tmp_path / "bot.db"
+    shutil.copy(migrated_template, path)
+    clock = ManualClock(discord.utils.utcnow())
+    local = LocalDiscord(make_settings(path), clock=clock)
+    await local.start_emulator()
+    world = seed_world(local.emu)
+    await local.start_bot(upgrade=False)
+    try:
+        yield Harness(local, world, clock)
+    finally:
+        await local.stop()
