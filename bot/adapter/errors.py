@@ -25,7 +25,17 @@ class RateLimited(app_commands.CheckFailure):
         self.retry_after = retry_after
 
 
+class RefusedCheck(app_commands.CheckFailure):
+    """A service refusal raised from a check, where discord.py expects a CheckFailure."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
 def _unwrap(error: BaseException) -> BaseException:
+    if isinstance(error, RefusedCheck):
+        return error.refusal
     while isinstance(error, (app_commands.CommandInvokeError, app_commands.TransformerError)):
         inner = error.__cause__ or getattr(error, "original", None)
         if inner is None:

@@ -104,7 +104,9 @@ async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harn
     path = tmp_path / "bot.db"
     shutil.copy(migrated_template, path)
     clock = ManualClock(discord.utils.utcnow())
-    local = LocalDiscord(make_settings(path), clock=clock)
+    # Scripted members act faster than people; the rate limit has its own test.
+    settings = make_settings(path, rate_limit={"actions": 10_000, "per_seconds": 1})
+    local = LocalDiscord(settings, clock=clock)
     await local.start_emulator()
     world = seed_world(local.emu)
     await local.start_bot(upgrade=False)

@@ -22,13 +22,13 @@ STANCES = [
 ]
 
 
-@app_commands.guild_only()
 class ArgumentsCog(Area, commands.Cog):
     """Arguing and voting in the debate of the channel the command is used in."""
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
+    @app_commands.guild_only()
     @app_commands.command(name="propose", description="Post a new argument for your side")
     @app_commands.describe(text="Your argument; its kind follows the phase")
     async def propose(
@@ -39,6 +39,7 @@ class ArgumentsCog(Area, commands.Cog):
         )
         await self.runtime.announcer.post_argument(interaction, argument)
 
+    @app_commands.guild_only()
     @app_commands.command(name="rebut", description="Rebut an argument of the other side")
     @app_commands.describe(argument="The argument to rebut (#n)", text="Your rebuttal")
     @app_commands.autocomplete(argument=rebuttable_choices)
@@ -53,6 +54,7 @@ class ArgumentsCog(Area, commands.Cog):
         )
         await self.runtime.announcer.post_argument(interaction, posted)
 
+    @app_commands.guild_only()
     @app_commands.command(name="vote", description="Your vote on the motion in the current stage")
     @app_commands.describe(stance="Where you stand on the motion")
     @app_commands.choices(stance=STANCES)
@@ -66,6 +68,7 @@ class ArgumentsCog(Area, commands.Cog):
             vote_text(result.stance, result.previous, result.stage), ephemeral=True
         )
 
+    @app_commands.guild_only()
     @app_commands.command(
         name="persuasive", description="Toggle your persuasive mark on an argument"
     )
@@ -79,6 +82,7 @@ class ArgumentsCog(Area, commands.Cog):
             mark_text(result.number, result.marked, result.count), ephemeral=True
         )
 
+    @app_commands.guild_only()
     @app_commands.command(name="delta", description="Credit the argument that changed your mind")
     @app_commands.describe(
         argument="The argument that changed your mind (#n)",

@@ -14,8 +14,8 @@ from bot.adapter import render
 from bot.adapter.cogs.base import Area, argument_choices
 from bot.adapter.components import audit_view
 from bot.adapter.context import channel_id_of
+from bot.adapter.errors import RefusedCheck
 from bot.domain import errors
-from bot.services.base import require_moderator
 from bot.services.views import DebateView
 
 REASON_MAX = 500
@@ -33,7 +33,8 @@ class ModerationCog(
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        require_moderator(self.actor(interaction))
+        if not self.actor(interaction).is_moderator:
+            raise RefusedCheck(errors.NotModerator())
         return True
 
     async def _debate_or_none(self, interaction: discord.Interaction) -> DebateView | None:

@@ -1,0 +1,92 @@
+"""Refusals through Discord: each is an ephemeral message and changes nothing in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.adapter.conftest import Harness
+
+
+async def refused(
+    harness: Harness, user: int, command: str, options: dict[str, Any], channel: int, *words: str
+) -> None:
+    before = await harness.snapshot()
+    public_before = len(harness.public(channel))
+    result = await harness.slash(user, command, options, channel=channel)
+    assert result.ephemeral, f"{command}: refusal must be ephemeral, got {result.text()!r}"
+    for word in words:
+        assert word in result.text(), f"{command}: {word!r} not in {result.text()!r}"
+    assert await harness.snapshot() == before, f"{command} changed the database"
+    assert len(harness.public(channel)) == public_before
+
+
+async def test_refusals_are_ephemeral_and_change_nothing(harness: Harness) -> None:
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    ada, ben = w.debaters_for
+    cleo, _ = w.debaters_against
+    voter = w.audience[0]
+    for member, side in ((ada, "for"), (ben, "for"), (cleo, "against"), (voter, "audience")):
+        await harness.slash(member, "debate join", {"side": side}, channel=thread)
+
+    for command, options in (
+        ("debate next", {}),
+        ("debate end", {}),
+        ("debate extend", {"minutes": 5}),
+        ("mod lock", {}),
+        ("mod warn", {"user": cleo, "reason": "no"}),
+        ("motions add", {"text": "A motion nobody allowed me to add."}),
+    ):
+        await refused(harness, ada, command, options, thread, "Only moderators")
+
+    await refused(
+        harness, ada, "propose", {"text": "Too early."}, thread, "Pre-debate vote", "Opening"
+    )
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    outsider = w.audience[1]
+    await refused(harness, outsider, "propose", {"text": "Hello"}, thread, "Join the debate first")
+    await refused(harness, voter, "propose", {"text": "Hello"}, thread, "audience")
+    await refused(harness, voter, "vote", {"stance": "for"}, thread, "not open")
+    await refused(harness, ada, "propose", {"text": "x" * 1501}, thread, "1501", "1500")
+
+    await harness.slash(ada, "propose", {"text": "My opening."}, channel=thread)
+    await refused(harness, ada, "propose", {"text": "A second opening."}, thread, "opening")
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    await refused(
+        harness, ben, "rebut", {"argument": 1, "text": "I agree."}, thread, "your own side"
+    )
+    await refused(
+        harness, cleo, "rebut", {"argument": 42, "text": "Which?"}, thread, "no argument #42"
+    )
+    await refused(harness, ada, "persuasive", {"argument": 1}, thread, "your own argument")
+
+    second = await harness.slash(w.moderator, "debate start", {"motion": "2"}, channel=thread)
+    assert second.ephemeral and "already running" in second.text()
+    assert len(harness.emu.threads(w.channel)) == 1
+    assert harness.emu.violations == []
+
+
+async def test_muted_member_is_refused_everywhere_until_expiry(harness: Harness) -> None:
+    w = harness.world
+    thread, _ = await harness.start_debate(fmt="open")
+    ada = w.debaters_for[0]
+    cleo = w.debaters_against[0]
+    await harness.slash(ada, "debate join", {"side": "for"}, channel=thread)
+    await harness.slash(cleo, "debate join", {"side": "against"}, channel=thread)
+    await harness.slash(cleo, "propose", {"text": "Cleo's claim."}, channel=thread)
+    muted = await harness.slash(
+        w.moderator, "mod mute", {"user": ada, "minutes": 30, "reason": "flooding"}, channel=thread
+    )
+    assert muted.ephemeral and "Muted" in muted.text()
+    assert "is muted" in harness.public_text(thread)
+    for command, options in (
+        ("propose", {"text": "Let me speak."}),
+        ("rebut", {"argument": 1, "text": "No."}),
+        ("vote", {"stance": "for"}),
+        ("persuasive", {"argument": 1}),
+        ("delta", {"argument": 1, "explanation": "This changed my mind, truly."}),
+    ):
+        await refused(harness, ada, command, options, thread, "muted", "flooding", "UTC")
+    harness.clock.advance(minutes=31)
+    ok = await harness.slash(ada, "vote", {"stance": "for"}, channel=thread)
+    assert "recorded" in ok.text()
