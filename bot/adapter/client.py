@@ -20,7 +20,7 @@ from bot.adapter.tree import DebateTree
 from bot.app import App
 from bot.domain.errors import Refusal
 from bot.domain.ratelimit import RateLimiter
-from bot.services.views import Actor
+from bot.services.views import Actor, PhaseChange
 
 log = logging.getLogger("bot.adapter")
 
@@ -55,6 +55,7 @@ class DebateBotMixin:
         self.sync_on_start = sync_on_start
         client: Any = self
         self.announcer = Announcer(client, app.services)
+        self.announcer.summary_hook = self.post_summary
         self.deadlines = DeadlineDispatcher(app.services, self.announcer, self.owns_guild)
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
@@ -85,12 +86,30 @@ class DebateBotMixin:
         self.deadlines.start()
 
     async def summary_embed(self, guild_id: int, channel_id: int) -> discord.Embed:
-        """What ``/debate summary`` shows for the debate of a channel."""
-        status = await self.app.services.debates.status(guild_id, channel_id)
-        if not status.debate.is_open:
-            results = await self.app.services.debates.results(guild_id, status.debate.id)
-            return render.results_embed(results)
-        return render.status_embed(status)
+        """What ``/debate summary`` shows: the status summary, or the final one once closed."""
+        summary = await self.app.services.summaries.for_channel(guild_id, channel_id)
+        return render.summary_embed(summary)
+
+    async def post_summary(self, change: PhaseChange) -> None:
+        """Render the summary of a committed phase change and post it in the thread.
+
+        Runs in the background after the change was announced: the debate never waits on a
+        language model, and a failure here loses nothing but the summary (it is logged).
+        """
+        debate = change.debate
+        summaries = self.app.services.summaries
+        if change.ended:
+            summary = await summaries.produce(debate.guild_id, debate.id, "final")
+        else:
+            summary = await summaries.produce(
+                debate.guild_id, debate.id, "phase", phase=change.previous_phase
+            )
+        message = await self.announcer.channel(debate.channel_id, debate.guild_id).send(
+            embed=render.summary_embed(summary), allowed_mentions=render.NO_MENTIONS
+        )
+        await summaries.record(
+            debate.guild_id, debate.id, summary, channel_id=debate.channel_id, message_id=message.id
+        )
 
     async def export_file(
         self, actor: Actor, channel_id: int, fmt: str, size_limit: int

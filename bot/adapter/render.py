@@ -19,6 +19,7 @@ from bot.services.views import (
     ResultsView,
     StatusView,
 )
+from bot.summaries.rendered import RenderedSummary
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -265,6 +266,16 @@ def audit_embed(page: AuditPage, scope: str) -> discord.Embed:
         colour=discord.Colour.dark_grey(),
     )
     embed.set_footer(text=f"Page {page.page + 1} of {page.pages} · {page.total} events")
+    return fit(embed)
+
+
+def summary_embed(summary: RenderedSummary) -> discord.Embed:
+    """A summary rendered from a prompt template (or a checked model answer)."""
+    embed = discord.Embed(
+        title=summary.title, description=summary.text, colour=discord.Colour.teal()
+    )
+    source = "template" if summary.backend == "template" else "language model, checked"
+    embed.set_footer(text=f"Summary · {summary.template} · {source}")
     return fit(embed)
 
 

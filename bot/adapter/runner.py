@@ -14,6 +14,7 @@ from bot.adapter.client import make_bot
 from bot.adapter.sync import sync_commands
 from bot.app import App
 from bot.config import Settings, token_from_env
+from bot.summaries.check import require_prompts
 
 log = logging.getLogger("bot.adapter.runner")
 
@@ -38,6 +39,7 @@ async def run_bot(
     """Run until SIGINT/SIGTERM; exit 2 on a missing token or a rejected one."""
     token = token_from_env()
     logging.getLogger().setLevel(settings.logging.level)
+    require_prompts(settings)
     point_at_discord(settings)
     app = await App.create(settings)
     bot = make_bot(app, shard_count=shard_count, shard_ids=parse_shard_ids(shard_ids))

@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo import script
 from bot.emulator import DiscordEmulator, InteractionResult
+from bot.summaries.check import require_prompts
 
 
 class Demo:
@@ -168,6 +169,7 @@ def print_channel(emu: DiscordEmulator, channel: int, names: dict[int, str], tit
 
 async def run_demo(settings: Settings) -> int:
     """Run the scripted debate on a throw-away database and print the thread."""
+    require_prompts(settings)
     with tempfile.TemporaryDirectory(prefix="debate-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
         database = settings.database.model_copy(update={"url": url})

@@ -15,6 +15,7 @@ from bot.services.debates import DebateService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
 from bot.services.state import StateService
+from bot.services.summaries import SummaryService
 from bot.services.votes import VoteService
 from bot.storage.database import Database
 
@@ -32,6 +33,7 @@ class Services:
     votes: VoteService
     moderation: ModerationService
     state: StateService
+    summaries: SummaryService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -47,4 +49,5 @@ class Services:
             votes=VoteService(*args),
             moderation=ModerationService(*args),
             state=StateService(*args),
+            summaries=SummaryService(*args),
         )

@@ -8,42 +8,37 @@ background task: the debate never waits on the model.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.enums import ArgumentKind, AuditAction, Side, Stance
+from bot.domain.enums import ArgumentKind, AuditAction, Side
 from bot.domain.formats import get_format
-from bot.domain.scoring import STANCES, ArgumentScore, Outcome, persuasive_ranking, unanswered
+from bot.domain.scoring import ArgumentScore, persuasive_ranking, unanswered
 from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
 from bot.services.debates import DebateService
 from bot.services.views import DebateView, ResultsView
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, AuditEvent, MindChange, Participant, Summary
+from bot.summaries.build import (
+    model_selection,
+    outcome_facts,
+    phase_facts,
+    side_facts,
+    stage_facts,
+)
 from bot.summaries.facts import (
     KINDS,
-    LABELS,
     ArgumentFact,
     ArgumentText,
-    KindCount,
     Listing,
     ModerationFacts,
     MotionFacts,
-    OutcomeFacts,
-    PhaseFacts,
-    SideFacts,
-    StageFacts,
-    StanceShare,
     SummaryFacts,
-    SwingFact,
-    TransitionFact,
     excerpt,
-    whole,
 )
 from bot.summaries.llm import ChatClient, LlmError, llm_summary
 from bot.summaries.render import render_summary
@@ -212,7 +207,9 @@ async def _gather(
     ]
     open_numbers = unanswered(((r.number, Side(r.side)) for r in visible), answered)
     strongest_numbers = [s.number for s in ranking]
-    model_numbers = _model_selection(strongest_numbers, open_numbers, [r.number for r in visible])
+    model_numbers = model_selection(
+        strongest_numbers, open_numbers, [r.number for r in visible], MODEL_ARGUMENTS
+    )
     wanted = set(strongest_numbers[:STRONGEST_SHOWN]) | set(open_numbers[:UNANSWERED_SHOWN])
     bodies = await _bodies(session, view.id, wanted | set(model_numbers))
     by_number = {r.number: r for r in visible}
@@ -236,6 +233,7 @@ async def _gather(
         return ArgumentText(number, r.author_id, r.side, r.kind, parent, body)
 
     members = await _members(session, view.id)
+    fmt = get_format(view.format)
     visible_results = DebateService.results_visible(view)
     return SummaryFacts(
         kind=kind,
@@ -247,9 +245,17 @@ async def _gather(
         motion=MotionFacts(
             view.motion.text, view.motion.source, view.motion.paragraphs, view.motion.context
         ),
-        phase=_phase(view, about, visible),
+        phase=phase_facts(
+            fmt,
+            view.phase,
+            about,
+            view.phase_started_at,
+            view.phase_deadline,
+            (r.phase for r in visible),
+        ),
         sides=tuple(
-            _side(side, members.get(side, 0), visible) for side in (Side.FOR, Side.AGAINST)
+            side_facts(side, members.get(side, 0), [r.kind for r in visible if r.side == side])
+            for side in (Side.FOR, Side.AGAINST)
         ),
         audience=members.get(Side.AUDIENCE, 0),
         arguments_total=len(visible),
@@ -260,22 +266,12 @@ async def _gather(
             tuple(fact(n) for n in open_numbers[:UNANSWERED_SHOWN]), len(open_numbers)
         ),
         results_visible=visible_results,
-        votes=_stages(view, results, visible_results),
-        outcome=_outcome(results.outcome) if visible_results else None,
+        votes=stage_facts(fmt, results.stages, results.outcome, visible_results),
+        outcome=outcome_facts(results.outcome) if visible_results else None,
         moderation=await _moderation(session, view.id, len(rows) - len(visible)),
         texts=Listing(tuple(text(n) for n in model_numbers), len(visible)),
         visible_numbers=frozenset(by_number),
     )
-
-
-def _model_selection(strongest: list[int], open_numbers: list[int], every: list[int]) -> list[int]:
-    """The arguments the model sees: the strongest, the unanswered, then the earliest."""
-    chosen: dict[int, None] = {}
-    for number in (*strongest, *open_numbers, *every):
-        if len(chosen) >= MODEL_ARGUMENTS:
-            break
-        chosen.setdefault(number)
-    return sorted(chosen)
 
 
 async def _per_argument(
@@ -310,97 +306,6 @@ async def _members(session: AsyncSession, debate_id: int) -> dict[Side, int]:
         .group_by(Participant.side)
     )
     return {Side(side): int(count) for side, count in await session.execute(query)}
-
-
-def _phase(view: DebateView, about: str | None, visible: Sequence[Any]) -> PhaseFacts:
-    fmt = get_format(view.format)
-    current = fmt.phase(view.phase)
-    following = fmt.next_after(current)
-    names = {p.name for p in fmt.phases}
-    about_phase = fmt.phase(about) if about in names else current
-    return PhaseFacts(
-        name=current.name,
-        title=current.title,
-        started_at=view.phase_started_at,
-        deadline=view.phase_deadline,
-        next_title=following.title if following is not None else None,
-        about_name=about_phase.name,
-        about_title=about_phase.title,
-        about_arguments=sum(1 for r in visible if r.phase == about_phase.name),
-    )
-
-
-def _side(side: Side, members: int, visible: Sequence[Any]) -> SideFacts:
-    mine = [r for r in visible if r.side == side.value]
-    by_kind = tuple(
-        KindCount(kind.value, kind.value.title(), sum(1 for r in mine if r.kind == kind.value))
-        for kind in ArgumentKind
-    )
-    return SideFacts(side.value, LABELS[side.value], members, len(mine), by_kind)
-
-
-def _shares(counts: dict[Stance, int], total: int) -> tuple[StanceShare, ...]:
-    return tuple(
-        StanceShare(
-            stance.value,
-            LABELS[stance.value],
-            counts[stance],
-            whole(100 * counts[stance] / total) if total else 0,
-        )
-        for stance in STANCES
-    )
-
-
-def _stages(view: DebateView, results: ResultsView, visible: bool) -> tuple[StageFacts, ...]:
-    """Voters per stage always; the shares only when results may be shown."""
-    fmt = get_format(view.format)
-    titles = {p.vote_stage: p.title for p in fmt.phases if p.vote_stage}
-    tallies = {}
-    if results.stages:
-        tallies[results.stages[-1]] = results.outcome.post
-        if results.outcome.pre is not None:
-            tallies[results.stages[0]] = results.outcome.pre
-    stages = []
-    for stage in results.stages:
-        if stage not in tallies:
-            continue
-        tally = tallies[stage]
-        shares = _shares(tally.counts, tally.total) if visible else ()
-        stages.append(StageFacts(stage, titles.get(stage, stage), tally.total, shares))
-    return tuple(stages)
-
-
-def _outcome(scored: Outcome) -> OutcomeFacts:
-    two_stage = scored.pre is not None
-    swing: tuple[SwingFact, ...] = ()
-    if scored.pre is not None:
-        pre, post = scored.pre, scored.post
-        swing = tuple(
-            SwingFact(
-                stance.value,
-                LABELS[stance.value],
-                whole(pre.percent(stance)),
-                whole(post.percent(stance)),
-                whole(scored.swing[stance]),
-            )
-            for stance in STANCES
-        )
-    transitions = tuple(
-        TransitionFact(before.value, after.value, LABELS[before.value], LABELS[after.value], n)
-        for before, row in scored.transitions.items()
-        for after, n in row.items()
-        if n
-    )
-    winner = scored.winner.value if scored.winner is not None else None
-    return OutcomeFacts(
-        two_stage=two_stage,
-        swing=swing,
-        winner=winner,
-        winner_label=LABELS[winner] if winner else None,
-        is_tie=scored.is_tie,
-        transitions=transitions,
-        voters_in_both=scored.voters_in_both,
-    )
 
 
 async def _moderation(session: AsyncSession, debate_id: int, removed: int) -> ModerationFacts:

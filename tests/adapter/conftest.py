@@ -3,6 +3,8 @@ migrations) connected to the project's Discord emulator on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from bot.adapter.local import LocalDiscord, World, seed_world
 from bot.clock import ManualClock
+from bot.config import parse_settings
 from bot.emulator import DiscordEmulator, InteractionResult
 from tests.conftest import make_settings
 
@@ -97,15 +100,18 @@ def message_text(message: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-@pytest.fixture
-async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harness]:
-    import shutil
-
+@contextlib.asynccontextmanager
+async def running_harness(
+    tmp_path: Path, migrated_template: Path, **overrides: Any
+) -> AsyncIterator[Harness]:
+    """The emulator and the bot on a copy of the migrated database, stopped afterwards."""
     path = tmp_path / "bot.db"
     shutil.copy(migrated_template, path)
     clock = ManualClock(discord.utils.utcnow())
     # Scripted members act faster than people; the rate limit has its own test.
     settings = make_settings(path, rate_limit={"actions": 10_000, "per_seconds": 1})
+    if overrides:
+        settings = parse_settings(deep_merge(settings.model_dump(mode="json"), overrides))
     local = LocalDiscord(settings, clock=clock)
     await local.start_emulator()
     world = seed_world(local.emu)
@@ -114,3 +120,19 @@ async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harn
         yield Harness(local, world, clock)
     finally:
         await local.stop()
+
+
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harness]:
+    async with running_harness(tmp_path, migrated_template) as running:
+        yield running
