@@ -36,4 +36,5 @@ class App:
         return cls(settings, db, services)
 
     async def close(self) -> None:
+        await self.services.votes.close()
         await self.db.dispose()

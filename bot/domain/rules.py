@@ -32,6 +32,30 @@ def require_action(fmt: Format, phase: Phase, action: Action, what: str) -> None
         raise errors.WrongPhase(what, phase.title, fmt.phases_allowing(action))
 
 
+def check_participation(
+    fmt: Format,
+    phase: Phase,
+    action: Action,
+    what: str,
+    *,
+    locked: bool,
+    muted_until: datetime | None,
+    mute_reason: str | None,
+    joined: bool,
+    now: datetime,
+) -> None:
+    """The checks before any vote, mark or credit, in the order members are told about them:
+    closed, muted, paused, wrong phase, not joined."""
+    if phase.is_closed:
+        raise errors.DebateClosed()
+    check_mute(muted_until, mute_reason, now)
+    if locked:
+        raise errors.Locked()
+    require_action(fmt, phase, action, what)
+    if not joined:
+        raise errors.NotJoined()
+
+
 def check_text(text: str, limit: int) -> str:
     """Strip ``text`` and refuse it when empty or over ``limit`` characters."""
     body = text.strip()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.domain import errors, rules
 from bot.domain.enums import Action, Stance
 from bot.services.arguments import argument_ref
@@ -19,69 +20,48 @@ from bot.services.base import (
     participant_side,
 )
 from bot.services.views import Actor, MarkResult, MindChangeResult, VoteResult
-from bot.storage.models import ArgumentVote, Debate, MindChange, MotionVote
+from bot.services.vote_batch import VoteBatcher
+from bot.storage.database import Database
+from bot.storage.models import ArgumentVote, Debate, MindChange
 
 
 class VoteService(Service):
-    """Everything members vote or mark; each call is one transaction."""
+    """Everything members vote or mark; each call is one transaction (motion votes share
+    theirs with the other votes waiting at the same moment: see :mod:`vote_batch`)."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        super().__init__(db, clock, settings)
+        self.batcher = VoteBatcher(db, clock)
+
+    async def close(self) -> None:
+        await self.batcher.close()
 
     async def _open_for(
         self, session: AsyncSession, actor: Actor, debate: Debate, action: Action, what: str
     ) -> None:
         now = self.now()
         fmt, phase = format_and_phase(debate)
-        if phase.is_closed:
-            raise errors.DebateClosed()
         mute = await active_mute(session, actor.guild_id, actor.user_id, now)
-        rules.check_mute(mute.until if mute else None, mute.reason if mute else None, now)
-        if debate.locked:
-            raise errors.Locked()
-        rules.require_action(fmt, phase, action, what)
-        if await participant_side(session, debate.id, actor.user_id) is None:
-            raise errors.NotJoined()
+        side = await participant_side(session, debate.id, actor.user_id)
+        rules.check_participation(
+            fmt,
+            phase,
+            action,
+            what,
+            locked=debate.locked,
+            muted_until=mute.until if mute else None,
+            mute_reason=mute.reason if mute else None,
+            joined=side is not None,
+            now=now,
+        )
 
     async def vote(self, actor: Actor, channel_id: int, stance: Stance) -> VoteResult:
         """Cast or replace the actor's motion vote in the stage the phase belongs to."""
-        async with self.db.write() as session:
-            debate = await debate_in_channel(session, actor.guild_id, channel_id)
-            return await self._vote(session, actor, debate, stance)
+        return await self.batcher.submit(actor, stance, channel_id=channel_id)
 
     async def vote_in_debate(self, actor: Actor, debate_id: int, stance: Stance) -> VoteResult:
         """The same, from a button that names its debate by id."""
-        async with self.db.write() as session:
-            debate = await debate_by_id(session, actor.guild_id, debate_id)
-            return await self._vote(session, actor, debate, stance)
-
-    async def _vote(
-        self, session: AsyncSession, actor: Actor, debate: Debate, stance: Stance
-    ) -> VoteResult:
-        await self._open_for(session, actor, debate, Action.VOTE, "vote")
-        _, phase = format_and_phase(debate)
-        stage = phase.vote_stage
-        assert stage is not None
-        now = self.now()
-        previous = await session.scalar(
-            select(MotionVote.stance).where(
-                MotionVote.debate_id == debate.id,
-                MotionVote.user_id == actor.user_id,
-                MotionVote.stage == stage,
-            )
-        )
-        insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-        statement = insert(MotionVote).values(
-            debate_id=debate.id,
-            user_id=actor.user_id,
-            stage=stage,
-            stance=stance.value,
-            cast_at=now,
-            updated_at=now,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["debate_id", "user_id", "stage"],
-            set_={"stance": statement.excluded.stance, "updated_at": statement.excluded.updated_at},
-        )
-        await session.execute(statement)
-        return VoteResult(debate.id, stage, stance, Stance(previous) if previous else None)
+        return await self.batcher.submit(actor, stance, debate_id=debate_id)
 
     async def toggle_persuasive(
         self, actor: Actor, channel_id: int | None, number: int, debate_id: int | None = None
