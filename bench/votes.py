@@ -1,0 +1,251 @@
+"""Vote-path benchmark: N simultaneous ``/vote`` interactions from N distinct members.
+
+Starts the project's Discord emulator in this process and two bots in their own processes,
+side by side on it: the real debate bot (shard 0 of 2, guild A) and a bare discord.py bot
+whose ``/vote`` only acknowledges (shard 1 of 2, guild B), the ceiling for any discord.py
+bot on this machine. Rounds alternate between the two bots, N = 100, 500, 1,000, 2,000, and
+print acknowledgement latency p50, p99 and max, votes per second, and the ratio between
+the bots. Final tallies are checked exactly against the last round's choices.
+
+    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import insert, select
+
+from bot.emulator import DiscordEmulator
+from bot.storage import migrate
+from bot.storage.database import Database
+from bot.storage.models import MotionVote, Participant
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-token"
+MANAGE_MESSAGES = 1 << 13
+STANCES = ["for", "against", "undecided"]
+
+
+@dataclass
+class Round:
+    latencies: list[float]
+    wall: float
+    ok: int
+    failed: int
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def guild_on_shard(emu: DiscordEmulator, shard: int, name: str) -> int:
+    """A guild id that belongs to ``shard`` of 2."""
+    while True:
+        candidate = random.getrandbits(40) << 22 | random.getrandbits(22)
+        if emu.shard_of(candidate, 2) == shard:
+            return emu.add_guild(name, guild_id=candidate).id
+
+
+async def fire(
+    emu: DiscordEmulator, guild: int, channel: int, members: list[int], stances: list[str]
+) -> Round:
+    payloads = [
+        emu.build_slash_payload(guild, channel, member, "vote", {"stance": stance})
+        for member, stance in zip(members, stances, strict=True)
+    ]
+    started = time.perf_counter()
+    results = [emu.dispatch_interaction(p) for p in payloads]
+    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=60)
+    wall = time.perf_counter() - started
+    ok = sum(1 for r in results if r.callback_type == 4 and "vote" in r.text())
+    latencies = [r.acked_after if r.acked_after is not None else float("inf") for r in results]
+    return Round(latencies, wall, ok, len(results) - ok)
+
+
+def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+@dataclass
+class Scene:
+    """The emulator's guilds: A served by the debate bot, B by the bare bot."""
+
+    emu: DiscordEmulator
+    guild_a: int
+    channel_a: int
+    moderator: int
+    members_a: list[int]
+    guild_b: int
+    channel_b: int
+    members_b: list[int]
+
+
+def build_scene(emu: DiscordEmulator, size: int) -> Scene:
+    guild_a = guild_on_shard(emu, 0, "Debate bot")
+    guild_b = guild_on_shard(emu, 1, "Bare bot")
+    mods = emu.add_role(guild_a, "Mods", permissions=MANAGE_MESSAGES)
+    return Scene(
+        emu,
+        guild_a,
+        emu.add_text_channel(guild_a, "debates").id,
+        emu.add_member(guild_a, "moderator", roles=[mods.id]).id,
+        [emu.add_member(guild_a, f"a{i}").id for i in range(size)],
+        guild_b,
+        emu.add_text_channel(guild_b, "debates").id,
+        [emu.add_member(guild_b, f"b{i}").id for i in range(size)],
+    )
+
+
+def write_config(path: Path, scene: Scene, db_url: str) -> None:
+    settings = {
+        "discord": {
+            "guilds": [scene.guild_a],
+            "api_base_url": scene.emu.api_base,
+            "gateway_url": scene.emu.gateway_url,
+        },
+        "database": {"url": db_url},
+        "debates": {"use_threads": False, "rate_limit": {"actions": 1000, "per_seconds": 1}},
+        "logging": {"level": "WARNING"},
+    }
+    path.write_text(yaml.safe_dump(settings))
+
+
+def start_bots(scene: Scene, config: Path, folder: Path) -> list[subprocess.Popen[bytes]]:
+    env = dict(os.environ, DISCORD_TOKEN=TOKEN)
+    run = ["-m", "bot", "run", "--config", str(config), "--shard-count", "2", "--shard-ids", "0"]
+    bare = [str(ROOT / "bench" / "bare_bot.py"), scene.emu.api_base, scene.emu.gateway_url]
+    bare += [str(scene.guild_b), "1", "2"]
+    return [
+        start_process([sys.executable, *run], env, folder / "debate-bot.log"),
+        start_process([sys.executable, *bare], env, folder / "bare-bot.log"),
+    ]
+
+
+async def start_debate(scene: Scene, db: Database) -> int:
+    """A moderator opens an Oxford debate; every member joins (in bulk: setup only)."""
+    emu = scene.emu
+    options = {"motion": "12", "format": "oxford"}
+    started = await emu.slash(
+        scene.guild_a, scene.channel_a, scene.moderator, "debate start", options
+    )
+    debate_id = int(started.text().split("#")[1].split()[0])
+    joined = datetime.now(UTC)
+    rows = [
+        {"debate_id": debate_id, "user_id": m, "side": "audience", "joined_at": joined}
+        for m in scene.members_a
+    ]
+    async with db.write() as session:
+        await session.execute(insert(Participant), rows)
+    return debate_id
+
+
+async def stored_votes(db: Database, debate_id: int) -> dict[int, str]:
+    async with db.read() as session:
+        rows = await session.execute(
+            select(MotionVote.user_id, MotionVote.stance).where(
+                MotionVote.debate_id == debate_id, MotionVote.stage == "pre"
+            )
+        )
+        return {user: stance for user, stance in rows}
+
+
+def report(n: int, figures: dict[str, list[Round]], exact: bool) -> None:
+    rates: dict[str, float] = {}
+    for name, runs in figures.items():
+        p50 = statistics.median(percentile(r.latencies, 0.5) for r in runs)
+        p99 = statistics.median(percentile(r.latencies, 0.99) for r in runs)
+        worst = max(max(r.latencies) for r in runs)
+        rates[name] = statistics.median(r.per_second for r in runs)
+        acked = min(r.ok for r in runs)
+        ratio = f"{rates['debate bot'] / rates[name]:.2f}x" if name == "bare bot" else ""
+        print(
+            f"| {n} | {name} | {p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms "
+            f"| {worst * 1000:.0f} ms | {rates[name]:.0f} | {acked}/{n} | {ratio} |"
+        )
+    print(f"|   | tallies exact after the last round: {'yes' if exact else 'NO'} |||||||")
+
+
+async def bench(url: str | None, sizes: list[int], rounds: int, label: str) -> None:
+    emu = DiscordEmulator(token=TOKEN)
+    await emu.start()
+    scene = build_scene(emu, max(sizes))
+    with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
+        folder = Path(name)
+        db_url = url or f"sqlite+aiosqlite:///{folder / 'votes.db'}"
+        write_config(folder / "config.yaml", scene, db_url)
+        db = Database(db_url)
+        await migrate.upgrade(db)
+        bots = start_bots(scene, folder / "config.yaml", folder)
+        try:
+            await emu.wait_for_ready(timeout=60, count=2)
+            await emu.settle(quiet=0.5, timeout=60)
+            debate_id = await start_debate(scene, db)
+            print(f"\n## {label}: each bot in its own process, median of {rounds} rounds per N")
+            print("| N | bot | ack p50 | ack p99 | ack max | votes/s | acknowledged | ratio |")
+            print("|---|---|---|---|---|---|---|---|")
+            for n in sizes:
+                figures: dict[str, list[Round]] = {"debate bot": [], "bare bot": []}
+                stances: list[str] = []
+                for _ in range(rounds):  # alternate the bots, side by side in one run
+                    stances = [random.choice(STANCES) for _ in range(n)]
+                    for bot, guild, channel, members in (
+                        ("debate bot", scene.guild_a, scene.channel_a, scene.members_a),
+                        ("bare bot", scene.guild_b, scene.channel_b, scene.members_b),
+                    ):
+                        figures[bot].append(await fire(emu, guild, channel, members[:n], stances))
+                        await emu.settle(quiet=0.5, timeout=60)
+                stored = await stored_votes(db, debate_id)
+                exact = all(
+                    stored.get(m) == s for m, s in zip(scene.members_a, stances, strict=False)
+                )
+                report(n, figures, exact)
+        finally:
+            for process in bots:
+                process.send_signal(signal.SIGTERM)
+            for process in bots:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            await db.dispose()
+            await emu.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100,500,1000,2000")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--postgres", help="also run on this PostgreSQL URL (postgresql+asyncpg://...)"
+    )
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    asyncio.run(bench(None, sizes, args.rounds, "SQLite"))
+    if args.postgres:
+        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL"))
+
+
+if __name__ == "__main__":
+    main()
