@@ -50,7 +50,15 @@ class DebateBotMixin:
     limiter: RateLimiter
     sync_on_start: bool
 
-    def _setup_runtime(self, app: App, sync_on_start: bool) -> None:
+    def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
+        # Cooperative: the next class in the MRO is discord.py's Bot or AutoShardedBot.
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=DebateTree,
+            help_command=None,
+            **options,
+        )
         self.app = app
         self.sync_on_start = sync_on_start
         client: Any = self
@@ -75,7 +83,7 @@ class DebateBotMixin:
         if wait > 0:
             raise RateLimited(wait)
 
-    async def _setup(self) -> None:
+    async def setup_hook(self) -> None:
         from bot.adapter.cogs import add_cogs
 
         client: Any = self
@@ -121,51 +129,18 @@ class DebateBotMixin:
         if interaction.type is discord.InteractionType.modal_submit:
             await handle_modal_submit(interaction)
 
-    async def _shutdown(self) -> None:
+    async def close(self) -> None:
         await self.deadlines.stop()
         await self.announcer.drain()
+        await super().close()  # type: ignore[misc]
 
 
 class DebateBot(DebateBotMixin, commands.Bot):
     """One process, one gateway connection."""
 
-    def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents(),
-            tree_cls=DebateTree,
-            help_command=None,
-            **options,
-        )
-        self._setup_runtime(app, sync_on_start)
-
-    async def setup_hook(self) -> None:
-        await self._setup()
-
-    async def close(self) -> None:
-        await self._shutdown()
-        await super().close()
-
 
 class ShardedDebateBot(DebateBotMixin, commands.AutoShardedBot):
     """Several shards in one process; several such processes can share PostgreSQL."""
-
-    def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents(),
-            tree_cls=DebateTree,
-            help_command=None,
-            **options,
-        )
-        self._setup_runtime(app, sync_on_start)
-
-    async def setup_hook(self) -> None:
-        await self._setup()
-
-    async def close(self) -> None:
-        await self._shutdown()
-        await super().close()
 
 
 def make_bot(
