@@ -57,6 +57,8 @@ class DebateBotMixin:
             intents=intents(),
             tree_cls=DebateTree,
             help_command=None,
+            # Nothing the bot sends pings anyone unless a message asks for it explicitly.
+            allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
         self.app = app
