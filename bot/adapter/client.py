@@ -18,7 +18,6 @@ from bot.adapter.errors import RateLimited
 from bot.adapter.sync import sync_commands
 from bot.adapter.tree import DebateTree
 from bot.app import App
-from bot.domain.errors import Refusal
 from bot.domain.ratelimit import RateLimiter
 from bot.services.views import Actor, PhaseChange
 
@@ -125,7 +124,10 @@ class DebateBotMixin:
         self, actor: Actor, channel_id: int, fmt: str, size_limit: int
     ) -> ExportedFile:
         """The transcript for ``/debate export``, within the attachment size limit."""
-        raise Refusal("Exports are not available yet.")
+        exported = await self.app.services.exports.for_discord(
+            actor, None, channel_id, fmt, size_limit
+        )
+        return ExportedFile(exported.debate_id, exported.filename, exported.data)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.modal_submit:

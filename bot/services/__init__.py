@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.arguments import ArgumentService
 from bot.services.debates import DebateService
+from bot.services.exports import ExportService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
 from bot.services.state import StateService
@@ -34,6 +35,7 @@ class Services:
     moderation: ModerationService
     state: StateService
     summaries: SummaryService
+    exports: ExportService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -50,4 +52,5 @@ class Services:
             moderation=ModerationService(*args),
             state=StateService(*args),
             summaries=SummaryService(*args),
+            exports=ExportService(*args),
         )

@@ -8,10 +8,10 @@ integers, so memory stays flat as a debate grows.
 from __future__ import annotations
 
 from array import array
-from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,7 +20,7 @@ from bot.domain.formats import Format, get_format
 from bot.domain.scoring import ArgumentScore, outcome, persuasive_ranking, unanswered
 from bot.exports import model as m
 from bot.exports.pseudonyms import plain, pseudonymizer
-from bot.exports.tree import ReplyTree
+from bot.exports.tree import MarkCounts, ReplyTree
 from bot.services.base import load_motion, motion_view
 from bot.storage.models import (
     Argument,
@@ -37,6 +37,7 @@ from bot.storage.models import (
 BATCH = 1000
 TOP_PERSUASIVE = 10
 AnySelect = Select[*tuple[Any, ...]]
+Row = TypeVar("Row")
 
 
 class DbExportSource:
@@ -52,7 +53,8 @@ class DbExportSource:
         self.session, self.debate, self.include_removed = session, debate, include_removed
         self.progress = progress
         self.voter: Callable[[int], str] = plain
-        self.tree = ReplyTree()
+        self.tree = ReplyTree(debate.argument_count)
+        self.counts = MarkCounts(debate.argument_count)
         self.seen: dict[str, int] = {}
         self._header: m.Header | None = None
 
@@ -131,18 +133,17 @@ class DbExportSource:
         )
 
     async def _counts(self) -> m.Counts:
-        async def count(model: Any) -> int:
-            query = select(func.count()).select_from(model).where(model.debate_id == self.debate.id)
-            return int(await self.session.scalar(query) or 0)
-
-        return m.Counts(
-            participants=await count(Participant),
-            arguments=await count(Argument),
-            motion_votes=await count(MotionVote),
-            persuasive_marks=await count(ArgumentVote),
-            mind_changes=await count(MindChange),
-            audit_events=await count(AuditEvent),
-        )
+        """Rows of each kind, in one query."""
+        models = (Participant, Argument, MotionVote, ArgumentVote, MindChange, AuditEvent)
+        counts = [
+            select(func.count())
+            .select_from(model)
+            .where(model.debate_id == self.debate.id)
+            .scalar_subquery()
+            for model in models
+        ]
+        row = (await self.session.execute(select(*counts))).one()
+        return m.Counts(*(int(n) for n in row))
 
     async def _results(self, fmt: Format) -> m.Results:
         """Score with :func:`bot.domain.scoring.outcome`; rank with the domain's rankings."""
@@ -151,7 +152,7 @@ class DbExportSource:
         votes = select(MotionVote.user_id, MotionVote.stage, MotionVote.stance).where(
             MotionVote.debate_id == self.debate.id
         )
-        async for user_id, stage, stance in await self._stream(votes):
+        async for user_id, stage, stance in self._stream(votes):
             if stage in by_stage:
                 by_stage[stage][user_id] = Stance(stance)
         if len(stages) >= 2:
@@ -161,9 +162,7 @@ class DbExportSource:
             scored = outcome(None, by_stage[stages[0]] if stages else {})
             tallies = [(stages[0] if stages else "votes", scored.post)]
         del by_stage
-        visible, against, answered = await self._index()
-        sides = (Side.FOR, Side.AGAINST)
-        open_points = unanswered(((n, sides[against[n]]) for n in visible), answered)
+        open_points, ranked = await self._index()
         return m.Results(
             stages=tuple(
                 m.StageResult(
@@ -183,83 +182,109 @@ class DbExportSource:
                 for b, row in scored.transitions.items()
             },
             voters_in_both=scored.voters_in_both,
-            most_persuasive=await self._most_persuasive(),
+            most_persuasive=tuple(
+                m.RankedArgument(s.number, s.side.value, s.persuasive, s.mind_changes)
+                for s in ranked[:TOP_PERSUASIVE]
+            ),
             unanswered=tuple(open_points),
         )
 
-    async def _index(self) -> tuple[array[int], bytearray, set[int]]:
-        """Fill the reply tree; return visible numbers, side flags and answered numbers."""
-        parent = aliased(Argument)
-        query = (
-            select(Argument.number, parent.number, Argument.side, Argument.status, Argument.kind)
-            .outerjoin(parent, parent.id == Argument.parent_id)
-            .where(Argument.debate_id == self.debate.id)
-            .order_by(Argument.number)
-        )
-        visible, against, answered = array("q"), bytearray(), set[int]()
-        async for number, parent_number, side, status, kind in await self._stream(query):
-            self.tree.add(number, parent_number)
-            if len(against) <= number:
-                against.extend(bytes(number + 1 - len(against)))
-            against[number] = side == Side.AGAINST.value
-            if status == "visible":
-                visible.append(number)
-                if kind == "rebuttal" and parent_number is not None:
-                    answered.add(parent_number)
-        return visible, against, answered
+    async def _index(self) -> tuple[list[int], list[ArgumentScore]]:
+        """One pass over the arguments' numbers, parents and counts (integers only).
 
-    async def _most_persuasive(self) -> tuple[m.RankedArgument, ...]:
+        Fills the reply tree and the per-number counts of marks and mind changes; returns the
+        unanswered arguments and the persuasive ranking, both from :mod:`bot.domain.scoring`.
+        """
+        parent = aliased(Argument)
         marks = _per_argument(ArgumentVote, self.debate.id)
         deltas = _per_argument(MindChange, self.debate.id)
         query = (
             select(
                 Argument.number,
+                parent.number,
                 Argument.side,
+                Argument.status,
+                Argument.kind,
                 func.coalesce(marks.c.n, 0),
                 func.coalesce(deltas.c.n, 0),
             )
+            .outerjoin(parent, parent.id == Argument.parent_id)
             .outerjoin(marks, marks.c.argument_id == Argument.id)
             .outerjoin(deltas, deltas.c.argument_id == Argument.id)
-            .where(Argument.debate_id == self.debate.id, Argument.status == "visible")
-            .where((marks.c.n.is_not(None)) | (deltas.c.n.is_not(None)))
+            .where(Argument.debate_id == self.debate.id)
+            .order_by(Argument.number)
         )
-        scores = [
-            ArgumentScore(number, Side(side), int(p), int(d))
-            async for number, side, p, d in await self._stream(query)
-        ]
-        ranked = persuasive_ranking(scores)[:TOP_PERSUASIVE]
-        return tuple(
-            m.RankedArgument(s.number, s.side.value, s.persuasive, s.mind_changes) for s in ranked
-        )
+        visible: array[int] = array("q")
+        against = bytearray()  # side per visible argument: 1 against, 0 for
+        answered: set[int] = set()
+        scores: list[ArgumentScore] = []
+        add = self.tree.add
+        async for batch in self._batches(query):
+            for number, parent_number, side, status, kind, p, d in batch:
+                add(number, parent_number)
+                if p or d:
+                    self.counts.set(number, p, d)
+                if status != "visible":
+                    continue
+                visible.append(number)
+                against.append(side == "against")
+                if kind == "rebuttal" and parent_number is not None:
+                    answered.add(parent_number)
+                if p or d:
+                    scores.append(ArgumentScore(number, Side(side), p, d))
+        sides = (Side.FOR, Side.AGAINST)
+        debating = ((n, sides[flag]) for n, flag in zip(visible, against, strict=True))
+        return unanswered(debating, answered), persuasive_ranking(scores)
+
+    async def _batches(self, query: AnySelect) -> AsyncIterator[Sequence[Any]]:
+        """Rows of ``query`` in lists of :data:`BATCH`: Core rows, one await per batch."""
+        connection = await self.session.connection()
+        result = await connection.stream(query.execution_options(yield_per=BATCH))
+        async for batch in result.partitions(BATCH):
+            yield batch
 
     async def _stream(self, query: AnySelect) -> AsyncIterator[Any]:
-        result = await self.session.stream(query.execution_options(yield_per=BATCH))
-        return cast(AsyncIterator[Any], result)
+        async for batch in self._batches(query):
+            for row in batch:
+                yield row
 
-    def _tick(self, section: str, done: int, total: int, final: bool = False) -> None:
-        if final:
-            self.seen[section] = done
-        if self.progress is not None and (final or done % BATCH == 0):
+    async def _rows(
+        self, section: str, query: AnySelect, shape: Callable[[Any], Row]
+    ) -> AsyncIterator[Row]:
+        """``shape(row)`` for each row, fetched a batch at a time; counts and reports them."""
+        total, done = getattr(self.header.counts, section), 0
+        async for batch in self._batches(query):
+            for row in batch:
+                yield shape(row)
+            done += len(batch)
+            self._report(section, done, total)
+        self._finish(section, done, total)
+
+    def _report(self, section: str, done: int, total: int) -> None:
+        if self.progress is not None and done < total:
             self.progress(section, done, total)
 
-    async def participants(self) -> AsyncIterator[m.ParticipantRow]:
+    def _finish(self, section: str, done: int, total: int) -> None:
+        self.seen[section] = done
+        if self.progress is not None:
+            self.progress(section, done, total)
+
+    def participants(self) -> AsyncIterator[m.ParticipantRow]:
         query = (
             select(Participant.user_id, Participant.side, Participant.joined_at)
             .where(Participant.debate_id == self.debate.id)
             .order_by(Participant.id)
         )
-        total, done = self.header.counts.participants, 0
-        async for user_id, side, joined_at in await self._stream(query):
-            shown = plain(user_id) if Side(side).is_debater else self.voter(user_id)
-            yield m.ParticipantRow(shown, side, joined_at)
-            done += 1
-            self._tick("participants", done, total)
-        self._tick("participants", done, total, final=True)
+
+        def shape(row: Any) -> m.ParticipantRow:
+            user_id, side, joined_at = row
+            shown = self.voter(user_id) if side == Side.AUDIENCE.value else plain(user_id)
+            return m.ParticipantRow(shown, side, joined_at)
+
+        return self._rows("participants", query, shape)
 
     def _argument_query(self) -> AnySelect:
         parent = aliased(Argument)
-        marks = select(func.count()).where(ArgumentVote.argument_id == Argument.id)
-        deltas = select(func.count()).where(MindChange.argument_id == Argument.id)
         return (
             select(
                 Argument.number,
@@ -274,54 +299,54 @@ class DbExportSource:
                 Argument.removed_by,
                 Argument.removed_at,
                 Argument.created_at,
-                marks.scalar_subquery(),
-                deltas.scalar_subquery(),
             )
             .outerjoin(parent, parent.id == Argument.parent_id)
             .where(Argument.debate_id == self.debate.id)
         )
 
     def _argument_row(self, row: Any) -> m.ArgumentRow:
-        number, parent, author, side, kind, phase, status, body, reason, by, at, created = row[:12]
-        removed = status == "removed"
+        number, parent, author, side, kind, phase, status, body, reason, by, at, created = row
+        withheld = status == "removed" and not self.include_removed
         return m.ArgumentRow(
-            number=number,
-            parent=parent,
-            depth=self.tree.depth_of(number),
-            author=plain(author),
-            side=side,
-            kind=kind,
-            phase=phase,
-            status=status,
-            body=None if removed and not self.include_removed else body,
-            removed_reason=reason,
-            removed_by=None if by is None else plain(by),
-            removed_at=at,
-            created_at=created,
-            persuasive=int(row[12]),
-            mind_changes=int(row[13]),
+            number,
+            parent,
+            self.tree.depth_of(number),
+            str(author),
+            side,
+            kind,
+            phase,
+            status,
+            None if withheld else body,
+            reason,
+            None if by is None else str(by),
+            at,
+            created,
+            self.counts.marks[number],
+            self.counts.deltas[number],
         )
 
-    async def arguments(self, order: m.ArgumentOrder = "number") -> AsyncIterator[m.ArgumentRow]:
-        total, done = self.header.counts.arguments, 0
+    def arguments(self, order: m.ArgumentOrder = "number") -> AsyncIterator[m.ArgumentRow]:
         if order == "number":
             query = self._argument_query().order_by(Argument.number)
-            async for row in await self._stream(query):
-                yield self._argument_row(row)
-                done += 1
-                self._tick("arguments", done, total)
-        else:
-            walk = self.tree.walk()
-            while chunk := [number for number, _ in _take(walk, BATCH)]:
-                query = self._argument_query().where(Argument.number.in_(chunk))
-                rows = {row[0]: row for row in await self.session.execute(query)}
-                for number in chunk:
-                    yield self._argument_row(rows[number])
-                    done += 1
-                    self._tick("arguments", done, total)
-        self._tick("arguments", done, total, final=True)
+            return self._rows("arguments", query, self._argument_row)
+        return self._tree_order()
 
-    async def motion_votes(self) -> AsyncIterator[m.MotionVoteRow]:
+    async def _tree_order(self) -> AsyncIterator[m.ArgumentRow]:
+        """Depth-first order: the tree index names each batch, one query fetches it."""
+        total, done = self.header.counts.arguments, 0
+        walk = self.tree.walk()
+        while chunk := [number for number, _ in _take(walk, BATCH)]:
+            numbers = bindparam("numbers", chunk, Integer, expanding=True, literal_execute=True)
+            query = self._argument_query().where(Argument.number.in_(numbers))
+            connection = await self.session.connection()
+            rows = {row[0]: row for row in await connection.execute(query)}
+            for number in chunk:
+                yield self._argument_row(rows[number])
+            done += len(chunk)
+            self._report("arguments", done, total)
+        self._finish("arguments", done, total)
+
+    def motion_votes(self) -> AsyncIterator[m.MotionVoteRow]:
         query = (
             select(
                 MotionVote.stage,
@@ -333,28 +358,22 @@ class DbExportSource:
             .where(MotionVote.debate_id == self.debate.id)
             .order_by(MotionVote.id)
         )
-        total, done = self.header.counts.motion_votes, 0
-        async for stage, user_id, stance, cast_at, updated_at in await self._stream(query):
-            yield m.MotionVoteRow(stage, self.voter(user_id), stance, cast_at, updated_at)
-            done += 1
-            self._tick("motion_votes", done, total)
-        self._tick("motion_votes", done, total, final=True)
+        voter = self.voter
+        return self._rows(
+            "motion_votes", query, lambda r: m.MotionVoteRow(r[0], voter(r[1]), r[2], r[3], r[4])
+        )
 
-    async def persuasive_marks(self) -> AsyncIterator[m.MarkRow]:
+    def persuasive_marks(self) -> AsyncIterator[m.MarkRow]:
         query = (
             select(Argument.number, ArgumentVote.user_id, ArgumentVote.created_at)
             .join(Argument, Argument.id == ArgumentVote.argument_id)
             .where(ArgumentVote.debate_id == self.debate.id)
             .order_by(ArgumentVote.id)
         )
-        total, done = self.header.counts.persuasive_marks, 0
-        async for number, user_id, created_at in await self._stream(query):
-            yield m.MarkRow(number, self.voter(user_id), created_at)
-            done += 1
-            self._tick("persuasive_marks", done, total)
-        self._tick("persuasive_marks", done, total, final=True)
+        voter = self.voter
+        return self._rows("persuasive_marks", query, lambda r: m.MarkRow(r[0], voter(r[1]), r[2]))
 
-    async def mind_changes(self) -> AsyncIterator[m.MindChangeRow]:
+    def mind_changes(self) -> AsyncIterator[m.MindChangeRow]:
         query = (
             select(
                 Argument.number, MindChange.user_id, MindChange.explanation, MindChange.created_at
@@ -363,14 +382,12 @@ class DbExportSource:
             .where(MindChange.debate_id == self.debate.id)
             .order_by(MindChange.id)
         )
-        total, done = self.header.counts.mind_changes, 0
-        async for number, user_id, explanation, created_at in await self._stream(query):
-            yield m.MindChangeRow(number, self.voter(user_id), explanation, created_at)
-            done += 1
-            self._tick("mind_changes", done, total)
-        self._tick("mind_changes", done, total, final=True)
+        voter = self.voter
+        return self._rows(
+            "mind_changes", query, lambda r: m.MindChangeRow(r[0], voter(r[1]), r[2], r[3])
+        )
 
-    async def audit_events(self) -> AsyncIterator[m.AuditRow]:
+    def audit_events(self) -> AsyncIterator[m.AuditRow]:
         query = (
             select(
                 AuditEvent.id,
@@ -385,14 +402,11 @@ class DbExportSource:
             .where(AuditEvent.debate_id == self.debate.id)
             .order_by(AuditEvent.id)
         )
-        total, done = self.header.counts.audit_events, 0
-        async for id_, action, actor, target, number, reason, detail, at in await self._stream(
-            query
-        ):
-            yield m.AuditRow(id_, action, _maybe(actor), _maybe(target), number, reason, detail, at)
-            done += 1
-            self._tick("audit_events", done, total)
-        self._tick("audit_events", done, total, final=True)
+        return self._rows(
+            "audit_events",
+            query,
+            lambda r: m.AuditRow(r[0], r[1], _maybe(r[2]), _maybe(r[3]), r[4], r[5], r[6], r[7]),
+        )
 
 
 def _maybe(user_id: int | None) -> str | None:

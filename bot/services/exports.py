@@ -110,12 +110,12 @@ class ExportService(Service):
             stats = await self.write(actor, debate_id, fmt, cast(BinaryIO, buffer))
             if stats.bytes_written <= size_limit:
                 buffer.seek(0)
-                return m.ExportFile(name, buffer.read(), m.CONTENT_TYPES[fmt])
+                return m.ExportFile(name, buffer.read(), m.CONTENT_TYPES[fmt], debate_id)
             if fmt != "csv":
                 buffer.seek(0)
                 packed = await asyncio.to_thread(_zip_limited, buffer, name, size_limit)
                 if packed is not None:
-                    return m.ExportFile(name + ".zip", packed, "application/zip")
+                    return m.ExportFile(name + ".zip", packed, "application/zip", debate_id)
             raise ExportTooLarge(debate_id, fmt, stats.bytes_written, size_limit)
 
 

@@ -1,0 +1,257 @@
+"""The export model: plain rows the writers render, and the source that streams them.
+
+Row classes are not frozen (frozen dataclasses are slower to build, and there is one per row);
+treat them as read-only.
+
+Writers never see the database: they get an :class:`ExportSource` whose ``header`` is small
+(debate, motion, phases, results, summaries, counts) and whose row methods are async
+iterators, so a writer holds one row at a time whatever the size of the debate.
+Member ids are strings (JavaScript loses precision on 64-bit numbers); voters may be
+pseudonyms (see :mod:`bot.exports.pseudonyms`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+SCHEMA_VERSION = 1
+FORMATS: tuple[str, ...] = ("markdown", "html", "json", "csv")
+EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "zip"}
+CONTENT_TYPES = {
+    "markdown": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "csv": "application/zip",
+}
+
+ArgumentOrder = Literal["number", "tree"]
+#: ``progress(section, done, total)``: called by sources as rows stream out.
+Progress = Callable[[str, int, int], None]
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a ``Z`` suffix, or ``None``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat()[:-6] + "Z"
+
+
+@dataclass(frozen=True, slots=True)
+class MotionInfo:
+    id: int
+    key: str | None
+    text: str
+    paragraphs: str | None
+    context: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DebateInfo:
+    id: int
+    guild_id: int
+    channel_id: int
+    parent_channel_id: int | None
+    format: str
+    format_title: str
+    status: str
+    phase: str
+    phase_title: str
+    locked: bool
+    results_visibility: str
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseRow:
+    index: int
+    name: str
+    title: str
+    started_at: datetime
+    deadline: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    stage: str
+    total: int
+    counts: dict[str, int]
+    percentages: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedArgument:
+    number: int
+    side: str
+    persuasive: int
+    mind_changes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The scored outcome (from :func:`bot.domain.scoring.outcome`) and the rankings."""
+
+    stages: tuple[StageResult, ...]
+    swing: dict[str, float]
+    winner: str | None
+    is_tie: bool
+    transitions: dict[str, dict[str, int]]
+    voters_in_both: int
+    most_persuasive: tuple[RankedArgument, ...]
+    unanswered: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    kind: str
+    phase: str
+    backend: str
+    template: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    participants: int
+    arguments: int
+    motion_votes: int
+    persuasive_marks: int
+    mind_changes: int
+    audit_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Everything small about a debate; rows stream separately."""
+
+    debate: DebateInfo
+    motion: MotionInfo
+    phases: tuple[PhaseRow, ...]
+    results: Results
+    summaries: tuple[SummaryRow, ...]
+    counts: Counts
+    pseudonymous_voters: bool
+    include_removed: bool
+    schema_version: int = SCHEMA_VERSION
+
+
+@dataclass(slots=True)
+class ParticipantRow:
+    user: str
+    side: str
+    joined_at: datetime
+
+
+@dataclass(slots=True)
+class ArgumentRow:
+    """One argument; ``body`` is ``None`` for a removed one unless removed text was asked for."""
+
+    number: int
+    parent: int | None
+    depth: int
+    author: str
+    side: str
+    kind: str
+    phase: str
+    status: str
+    body: str | None
+    removed_reason: str | None
+    removed_by: str | None
+    removed_at: datetime | None
+    created_at: datetime
+    persuasive: int
+    mind_changes: int
+
+    @property
+    def removed(self) -> bool:
+        return self.status == "removed"
+
+
+@dataclass(slots=True)
+class MotionVoteRow:
+    stage: str
+    voter: str
+    stance: str
+    cast_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class MarkRow:
+    """A "persuasive" mark on argument ``number``."""
+
+    number: int
+    voter: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class MindChangeRow:
+    number: int
+    voter: str
+    explanation: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class AuditRow:
+    id: int
+    action: str
+    actor: str | None
+    target_user: str | None
+    target_argument: int | None
+    reason: str | None
+    detail: str | None
+    created_at: datetime
+
+
+class ExportSource(Protocol):
+    """What writers read: a small header and row streams (each may be iterated once)."""
+
+    @property
+    def header(self) -> Header: ...
+
+    def participants(self) -> AsyncIterator[ParticipantRow]: ...
+
+    def arguments(self, order: ArgumentOrder = "number") -> AsyncIterator[ArgumentRow]: ...
+
+    def motion_votes(self) -> AsyncIterator[MotionVoteRow]: ...
+
+    def persuasive_marks(self) -> AsyncIterator[MarkRow]: ...
+
+    def mind_changes(self) -> AsyncIterator[MindChangeRow]: ...
+
+    def audit_events(self) -> AsyncIterator[AuditRow]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExportStats:
+    """How many rows of each kind a writer consumed."""
+
+    participants: int = 0
+    arguments: int = 0
+    motion_votes: int = 0
+    persuasive_marks: int = 0
+    mind_changes: int = 0
+    audit_events: int = 0
+    bytes_written: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A finished export, ready to upload."""
+
+    filename: str
+    data: bytes
+    content_type: str
+    debate_id: int

@@ -1,0 +1,48 @@
+"""``/debate export`` in Discord: moderators get the file attached, others are refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from tests.adapter.conftest import Harness
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv"])
+async def test_moderator_gets_the_file_and_members_are_refused(harness: Harness, fmt: str) -> None:
+    w = harness.world
+    thread, _ = await harness.start_debate(fmt="open")
+    ada = w.debaters_for[0]
+    await harness.slash(ada, "debate join", {"side": "for"}, channel=thread)
+    await harness.slash(ada, "propose", {"text": "Exported <b>text</b> @everyone"}, channel=thread)
+
+    refused = await harness.slash(ada, "debate export", {"format": fmt}, channel=thread)
+    assert refused.ephemeral and "Only moderators" in refused.text() and not refused.files
+
+    exported = await harness.slash(w.moderator, "debate export", {"format": fmt}, channel=thread)
+    assert exported.ephemeral and len(exported.files) == 1
+    name, data = exported.files[0]
+    assert name.startswith("debate-")
+    if fmt == "json":
+        document = json.loads(data)
+        assert [a["body"] for a in document["arguments"]] == ["Exported <b>text</b> @everyone"]
+    elif fmt == "csv":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert "arguments.csv" in archive.namelist()
+    elif fmt == "html":
+        assert b"Exported &lt;b&gt;text&lt;/b&gt;" in data
+    else:
+        assert b"Exported <b>text</b> @everyone" in data
+    assert harness.emu.violations == []
+
+
+async def test_too_large_for_the_attachment_limit_names_the_command_line(harness: Harness) -> None:
+    w = harness.world
+    thread, _ = await harness.start_debate(fmt="open")
+    harness.emu.attachment_size_limit = 200  # bytes: nothing fits, even compressed
+    result = await harness.slash(w.moderator, "debate export", {"format": "html"}, channel=thread)
+    assert result.ephemeral and not result.files
+    assert "debate-bot export --debate" in result.text()
