@@ -278,7 +278,7 @@ class DebateService(Service):
             )
             await session.refresh(debate)
             view = await view_of(session, debate)
-            results = await self._results(session, view) if closing else None
+            results = await results_in(session, view) if closing else None
             return PhaseChange(view, previous.name, previous.title, closing, results)
 
     async def next_phase(self, actor: Actor, channel_id: int) -> PhaseChange:
@@ -400,20 +400,22 @@ class DebateService(Service):
     async def results(self, guild_id: int, debate_id: int) -> ResultsView:
         async with self.db.read() as session:
             view = await view_of(session, await debate_by_id(session, guild_id, debate_id))
-            return await self._results(session, view)
+            return await results_in(session, view)
 
-    async def _results(self, session: AsyncSession, debate: DebateView) -> ResultsView:
-        stages = get_format(debate.format).stages
-        by_stage: dict[str, dict[int, Stance]] = {stage: {} for stage in stages}
-        for user_id, stage, stance in await session.execute(
-            select(MotionVote.user_id, MotionVote.stage, MotionVote.stance).where(
-                MotionVote.debate_id == debate.id
-            )
-        ):
-            if stage in by_stage:
-                by_stage[stage][user_id] = Stance(stance)
-        if len(stages) >= 2:
-            scored = outcome(by_stage[stages[0]], by_stage[stages[-1]])
-        else:
-            scored = outcome(None, by_stage[stages[0]] if stages else {})
-        return ResultsView(debate, scored, stages)
+
+async def results_in(session: AsyncSession, debate: DebateView) -> ResultsView:
+    """Score a debate's motion votes inside the caller's transaction."""
+    stages = get_format(debate.format).stages
+    by_stage: dict[str, dict[int, Stance]] = {stage: {} for stage in stages}
+    for user_id, stage, stance in await session.execute(
+        select(MotionVote.user_id, MotionVote.stage, MotionVote.stance).where(
+            MotionVote.debate_id == debate.id
+        )
+    ):
+        if stage in by_stage:
+            by_stage[stage][user_id] = Stance(stance)
+    if len(stages) >= 2:
+        scored = outcome(by_stage[stages[0]], by_stage[stages[-1]])
+    else:
+        scored = outcome(None, by_stage[stages[0]] if stages else {})
+    return ResultsView(debate, scored, stages)

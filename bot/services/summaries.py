@@ -19,7 +19,7 @@ from bot.domain.enums import ArgumentKind, AuditAction, Side
 from bot.domain.formats import get_format
 from bot.domain.scoring import ArgumentScore, persuasive_ranking, unanswered
 from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
-from bot.services.debates import DebateService
+from bot.services.debates import DebateService, results_in
 from bot.services.views import DebateView, ResultsView
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, AuditEvent, MindChange, Participant, Summary
@@ -60,7 +60,6 @@ class SummaryService(Service):
         super().__init__(db, clock, settings)
         self.library = PromptLibrary(settings.summaries.prompts_dir)
         self.client = ChatClient(settings.summaries.llm)
-        self._debates = DebateService(db, clock, settings)
 
     async def facts(
         self, guild_id: int, debate_id: int, *, kind: str, phase: str | None = None
@@ -75,7 +74,7 @@ class SummaryService(Service):
         async with self.db.read() as session:
             view = await view_of(session, await debate_by_id(session, guild_id, debate_id))
             # The debate service's scoring query; same transaction, so the counts agree.
-            results = await self._debates._results(session, view)
+            results = await results_in(session, view)
             return await _gather(session, view, results, kind, phase, self.now())
 
     async def produce(
