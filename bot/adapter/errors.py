@@ -54,6 +54,12 @@ def message_for(error: BaseException, interaction: discord.Interaction) -> str:
             f"You're going a bit fast. Please wait {max(1, round(error.retry_after))} s "
             "and try again."
         )
+    if isinstance(error, discord.Forbidden):
+        return (
+            "I'm missing a permission here (I need View Channel, Send Messages, Send Messages "
+            "in Threads, Create Public Threads and Embed Links). Ask a server admin to check "
+            "my role."
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
         return "Debates run in servers: use this command in a server channel."
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):

@@ -14,6 +14,7 @@ from bot.adapter.cogs.base import Area, motion_choices
 from bot.adapter.components import card_view, joined_text
 from bot.adapter.context import channel_id_of
 from bot.adapter.limits import THREAD_NAME, one_line
+from bot.domain import errors
 from bot.domain.enums import Side
 from bot.services.base import require_moderator
 
@@ -82,7 +83,10 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
                 ephemeral=True,
             )
             return
-        assert isinstance(channel, discord.TextChannel)
+        if not isinstance(channel, discord.TextChannel):
+            raise errors.Refusal(
+                "Debates start in a text channel (or in a thread). Use /debate start there."
+            )
         motion_view = await services.motions.get(actor.guild_id, motion)
         card = await channel.send(
             embed=discord.Embed(title="Starting a debate…", description=motion_view.text),
