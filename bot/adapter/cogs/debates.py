@@ -92,10 +92,14 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
             embed=discord.Embed(title="Starting a debate…", description=motion_view.text),
             allowed_mentions=render.NO_MENTIONS,
         )
-        thread = await card.create_thread(
-            name=one_line(f"Debate: {motion_view.text}", THREAD_NAME),
-            auto_archive_duration=self.app.settings.debates.thread_auto_archive_minutes,
-        )
+        try:
+            thread = await card.create_thread(
+                name=one_line(f"Debate: {motion_view.text}", THREAD_NAME),
+                auto_archive_duration=self.app.settings.debates.thread_auto_archive_minutes,
+            )
+        except discord.HTTPException:
+            await card.delete()
+            raise
         try:
             debate = await services.debates.start(
                 actor,
