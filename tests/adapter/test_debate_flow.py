@@ -7,10 +7,12 @@ after; the results message carries the numbers of the hand-computed example.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from bot.storage.models import Argument, ArgumentVote, MindChange, MotionVote, Participant
-from tests.adapter.conftest import Harness
+from tests.adapter.conftest import Harness, running_harness
 
 
 async def test_whole_debate_through_discord(harness: Harness) -> None:
@@ -141,3 +143,17 @@ async def test_user_text_is_echoed_without_mentions(harness: Harness) -> None:
     assert message is not None and text in posted.text()
     assert message["allowed_mentions"] == {"parse": []}
     assert message["mention_everyone"] is False and message["mentions"] == []
+
+
+async def test_without_threads_the_debate_lives_in_the_channel(
+    tmp_path: Path, migrated_template: Path
+) -> None:
+    async with running_harness(tmp_path, migrated_template, debates={"use_threads": False}) as h:
+        w = h.world
+        started = await h.slash(w.moderator, "debate start", {"motion": "5", "format": "open"})
+        assert started.ephemeral and h.emu.threads(w.channel) == []
+        await h.slash(w.debaters_for[0], "debate join", {"side": "for"})
+        posted = await h.slash(w.debaters_for[0], "propose", {"text": "In the channel itself."})
+        assert "#1 · For · Claim" in posted.text()
+        again = await h.slash(w.moderator, "debate start", {"motion": "6"})
+        assert again.ephemeral and "already running" in again.text()

@@ -72,17 +72,3 @@ async def test_operator_template_changes_the_posted_summary(
         await harness.slash(harness.world.moderator, "debate next", channel=thread)
         await harness.local.bot.announcer.drain()  # type: ignore[union-attr]
         assert "Our own wording, club style." in harness.public_text(thread)
-
-
-async def test_without_threads_the_debate_lives_in_the_channel(
-    tmp_path: Path, migrated_template: Path
-) -> None:
-    async with running_harness(tmp_path, migrated_template, debates={"use_threads": False}) as h:
-        w = h.world
-        started = await h.slash(w.moderator, "debate start", {"motion": "5", "format": "open"})
-        assert started.ephemeral and h.emu.threads(w.channel) == []
-        await h.slash(w.debaters_for[0], "debate join", {"side": "for"})
-        posted = await h.slash(w.debaters_for[0], "propose", {"text": "In the channel itself."})
-        assert "#1 · For · Claim" in posted.text()
-        again = await h.slash(w.moderator, "debate start", {"motion": "6"})
-        assert again.ephemeral and "already running" in again.text()
