@@ -1,5 +1,11 @@
-"""Shared fixtures: a real SQLite database built by the Alembic migrations, a manual clock,
-and the services on top of them."""
+"""Shared fixtures: a real database built by the Alembic migrations, a manual clock, and the
+services on top of them.
+
+The database is SQLite unless a test is parametrized over ``backend``: the service tests
+(``tests/services``, or any test marked ``@pytest.mark.both_backends``) run once on SQLite and
+once on a throw-away PostgreSQL cluster (``tests/postgres``), which skips when the machine has
+no PostgreSQL, or fails when ``DEBATE_BOT_REQUIRE_POSTGRES=1`` (CI).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,14 @@ from bot.config import Settings, parse_settings
 from bot.services.views import Actor
 from bot.storage import migrate
 from bot.storage.database import Database
+from tests.postgres.fixtures import pg_cluster, pg_database, pg_empty_database, pg_template
+
+__all__ = ["pg_cluster", "pg_database", "pg_empty_database", "pg_template"]
+
+TESTS = Path(__file__).resolve().parent
+BACKENDS = ("sqlite", "postgresql")
+#: Folders whose tests run on every backend when they use the ``backend`` fixture.
+BOTH_BACKEND_DIRS = (TESTS / "services",)
 
 GUILD = 1_000_000_000_000_000_001
 OTHER_GUILD = 1_000_000_000_000_000_002
@@ -24,6 +38,22 @@ MOD = 3_000_000_000_000_000_001
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_backends: run the test on SQLite and on PostgreSQL (the app fixture)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the service tests (and tests marked ``both_backends``) on every backend."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    path = Path(metafunc.definition.path)
+    marked = metafunc.definition.get_closest_marker("both_backends") is not None
+    if marked or any(path.is_relative_to(folder) for folder in BOTH_BACKEND_DIRS):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +79,26 @@ def db_path(tmp_path: Path, migrated_template: Path) -> Iterator[Path]:
     yield path
 
 
-def make_settings(db_path: Path, **debates: object) -> Settings:
-    """Test settings: no cooldown unless asked, the given database file."""
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` unless the test is parametrized over the backends."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str) -> str:
+    """A fresh database built by the migrations: a SQLite file, or a PostgreSQL database."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_database"))
+    return sqlite_url(request.getfixturevalue("db_path"))
+
+
+def make_settings(db: Path | str, **debates: object) -> Settings:
+    """Test settings: no cooldown unless asked; a SQLite file, or a database URL."""
     section: dict[str, object] = {"argument_cooldown_seconds": 0}
     section.update(debates)
-    return parse_settings({"database": {"url": sqlite_url(db_path)}, "debates": section})
+    url = db if isinstance(db, str) else sqlite_url(db)
+    return parse_settings({"database": {"url": url}, "debates": section})
 
 
 @pytest.fixture
@@ -62,8 +107,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path)
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 @pytest.fixture

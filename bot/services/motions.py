@@ -10,6 +10,7 @@ from bot.domain.enums import AuditAction
 from bot.domain.motions import builtin_motions
 from bot.services.base import Service, audit, motion_view, require_moderator
 from bot.services.views import Actor, MotionView
+from bot.storage.database import lock_until_commit
 from bot.storage.models import Motion
 
 MAX_MOTION_LENGTH = 300
@@ -23,6 +24,8 @@ class MotionService(Service):
         """Insert or refresh the essay's motions; returns how many changed. Idempotent."""
         changed = 0
         async with self.db.write() as session:
+            # Shards starting together on PostgreSQL would otherwise insert the same keys.
+            await lock_until_commit(session, self.db.dialect, "debate-bot:builtin-motions")
             existing = {
                 m.key: m
                 for m in await session.scalars(select(Motion).where(Motion.key.is_not(None)))

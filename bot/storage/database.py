@@ -8,13 +8,15 @@ one process, pass through an asyncio lock so they queue without polling.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -42,6 +44,26 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def lock_until_commit(
+    executor: AsyncConnection | AsyncSession, dialect: str, name: str
+) -> None:
+    """Serialize this transaction with other processes' ones that take the same lock.
+
+    On PostgreSQL, a transaction-scoped advisory lock (released at commit or rollback), so
+    shards starting together do not race (migrations, built-in motions). SQLite writers are
+    serialized by ``BEGIN IMMEDIATE`` already.
+    """
+    if dialect == "postgresql":
+        await executor.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)}
+        )
 
 
 class Database:

@@ -10,7 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from bot.storage.database import Database
+from bot.storage.database import Database, lock_until_commit
+
+MIGRATION_LOCK = "debate-bot:migrations"
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -32,6 +34,7 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
     async with db.engine.begin() as connection:
+        await lock_until_commit(connection, db.dialect, MIGRATION_LOCK)
         await connection.run_sync(run)
 
 
@@ -44,6 +47,7 @@ async def downgrade(db: Database, revision: str = "base") -> None:
         command.downgrade(cfg, revision)
 
     async with db.engine.begin() as connection:
+        await lock_until_commit(connection, db.dialect, MIGRATION_LOCK)
         await connection.run_sync(run)
 
 

@@ -1,0 +1,297 @@
+"""Durability: the bot process is killed with SIGKILL in the middle of a stream of votes and
+arguments, five times over. After each kill every acknowledged write is in the database and no
+row is half-written; after each restart the debate goes on (old buttons, deadlines, /debate
+next). A write committed but not acknowledged before the kill is allowed; a gap is not."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.emulator import DiscordEmulator, EmulatorError, InteractionResult
+from bot.storage.database import Database
+from bot.storage.models import Argument, ArgumentVote, Debate, MotionVote, Participant
+from tests.processes.helpers import (
+    TOKEN,
+    BotProcess,
+    Guild,
+    bot_processes,
+    eventually,
+    public_text,
+    seed_guild,
+    wait_disconnected,
+    wait_ready,
+    write_config,
+)
+
+CYCLES = 5
+OPEN_DEBATE = {"motion": "1", "format": "open"}
+STANCES = ("for", "against", "undecided")
+
+
+@dataclass
+class Sent:
+    """One interaction fired at the bot, and what the member saw of it."""
+
+    member: int
+    kind: Literal["vote", "propose"]
+    value: str
+    result: InteractionResult
+
+    @property
+    def acknowledged(self) -> bool:
+        """The member was told the write succeeded."""
+        res = self.result
+        if not res.acked.done() or res.callback_type != 4:
+            return False
+        if self.kind == "vote":
+            return "vote is recorded" in res.text() or "vote changed" in res.text()
+        return self.number is not None
+
+    @property
+    def number(self) -> int | None:
+        """The ``#n`` of a posted argument, from its public card."""
+        for embed in self.result.embeds:
+            title = str(embed.get("title") or "")
+            if title.startswith("#") and self.value in str(embed.get("description") or ""):
+                return int(title[1:].split()[0])
+        return None
+
+
+class Traffic:
+    """Members firing commands, each waiting for the answer before the next one."""
+
+    def __init__(self, emu: DiscordEmulator, guild: Guild, thread: int) -> None:
+        self.emu, self.guild, self.thread = emu, guild, thread
+        self.sent: list[Sent] = []
+        self._serial = 0
+
+    async def _member(
+        self, member: int, kind: Literal["vote", "propose"], died: asyncio.Future[int]
+    ) -> None:
+        rng = random.Random(member)
+        while True:
+            self._serial += 1
+            if kind == "vote":
+                value = rng.choice(STANCES)
+                options: dict[str, Any] = {"stance": value}
+                command = "vote"
+            else:
+                value = f"Point {self._serial} by member {member}: it matters."
+                options = {"text": value}
+                command = "propose"
+            payload = self.emu.build_slash_payload(
+                self.guild.id, self.thread, member, command, options
+            )
+            try:
+                res = self.emu.dispatch_interaction(payload)
+            except EmulatorError:  # the emulator already saw the bot go
+                return
+            self.sent.append(Sent(member, kind, value, res))
+            waiters: list[asyncio.Future[Any]] = [res.acked, died]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            if not res.acked.done():
+                return
+
+    async def run_until_killed(self, process: BotProcess, delay: float) -> None:
+        """Stream from every member; SIGKILL the bot after ``delay`` seconds."""
+        assert process.process is not None
+        died = asyncio.ensure_future(process.process.wait())
+        workers = [
+            asyncio.ensure_future(self._member(m, "propose", died))
+            for m in (*self.guild.debaters_for, *self.guild.debaters_against)
+        ] + [asyncio.ensure_future(self._member(m, "vote", died)) for m in self.guild.audience]
+        await asyncio.sleep(delay)  # a random moment in the middle of the stream
+        await process.kill()
+        await asyncio.wait_for(asyncio.gather(*workers), timeout=10)
+        await died
+
+
+async def acked(emu: DiscordEmulator, payload: dict[str, Any]) -> InteractionResult:
+    """Dispatch without waiting for the bot to go quiet; just for the answer."""
+    res = emu.dispatch_interaction(payload)
+    await asyncio.wait_for(res.acked, timeout=10)
+    return res
+
+
+async def slash_acked(
+    emu: DiscordEmulator,
+    guild: Guild,
+    channel: int,
+    user: int,
+    command: str,
+    options: dict[str, Any] | None = None,
+) -> InteractionResult:
+    return await acked(emu, emu.build_slash_payload(guild.id, channel, user, command, options))
+
+
+async def check_database(db: Database, debate_id: int, traffic: Traffic) -> None:
+    """Every acknowledged write is there; nothing is half-written; numbering has no gap."""
+    async with db.read() as session:
+        debate = await session.get(Debate, debate_id)
+        rows = (
+            await session.execute(
+                select(Argument.number, Argument.author_id, Argument.body, Argument.kind).where(
+                    Argument.debate_id == debate_id
+                )
+            )
+        ).all()
+        votes = dict(
+            (
+                await session.execute(
+                    select(MotionVote.user_id, MotionVote.stance).where(
+                        MotionVote.debate_id == debate_id
+                    )
+                )
+            ).all()
+        )
+    assert debate is not None
+    numbers = sorted(r.number for r in rows)
+    assert numbers == list(range(1, len(rows) + 1)), "argument numbers have a gap"
+    assert debate.argument_count == len(rows), "the counter and the rows disagree"
+    stored = {r.number: (r.author_id, r.body) for r in rows}
+    sent_bodies = {(s.member, s.value) for s in traffic.sent if s.kind == "propose"}
+    assert all(row in sent_bodies for row in stored.values()), "an argument nobody sent"
+    assert all(r.kind == "claim" for r in rows)
+    for s in traffic.sent:
+        if s.kind == "propose" and s.acknowledged:
+            assert stored.get(s.number or 0) == (s.member, s.value), f"lost argument {s.value!r}"
+
+    by_member: dict[int, list[Sent]] = defaultdict(list)
+    for s in traffic.sent:
+        if s.kind == "vote":
+            by_member[s.member].append(s)
+    for member, history in by_member.items():
+        last_ack = max((i for i, s in enumerate(history) if s.acknowledged), default=None)
+        if last_ack is None:
+            continue  # never told anything: a committed vote or none are both fine
+        allowed = {s.value for s in history[last_ack:]}
+        assert votes.get(member) in allowed, f"member {member}: acknowledged vote lost"
+
+
+def persuasive_button(message: dict[str, Any]) -> str:
+    for row in message.get("components") or []:
+        for button in row.get("components") or []:
+            if button.get("label") == "Persuasive":
+                return str(button["custom_id"])
+    raise AssertionError("no Persuasive button on the card")
+
+
+async def press_persuasive_on_old_card(emu: DiscordEmulator, traffic: Traffic, voter: int) -> None:
+    """A button on the first card acknowledged before a kill works after the restart."""
+    card = next(s for s in traffic.sent if s.acknowledged and s.kind == "propose")
+    assert card.result.original_id is not None
+    message = emu.message(card.result.original_id)
+    assert message is not None
+    payload = emu.build_component_payload(
+        traffic.guild.id, traffic.thread, voter, int(message["id"]), persuasive_button(message)
+    )
+    res = await acked(emu, payload)
+    assert f"marked #{card.number} persuasive" in res.text(), res.text()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+async def test_sigkill_mid_stream_loses_nothing_acknowledged(
+    tmp_path: Path, database_url: str
+) -> None:
+    seed = int(os.environ.get("SIGKILL_SEED", time.time_ns() % 1_000_000))
+    rng = random.Random(seed)
+    emu = DiscordEmulator(token=TOKEN)
+    await emu.start()
+    db = Database(database_url)
+    config = write_config(tmp_path / "config.yaml", emu, database_url)
+    guild = seed_guild(emu, "Durable", debaters=4, audience=16)
+    side_room = emu.add_text_channel(guild.id, "side-room").id
+    process = BotProcess(config, tmp_path / "bot.log")
+    marks = 0
+    try:
+        async with bot_processes(process):
+            await wait_ready(emu, [process], count=1)
+            start = await emu.slash(
+                guild.id, guild.channel, guild.moderator, "debate start", OPEN_DEBATE, timeout=15
+            )
+            assert start.ephemeral, start.text()
+            thread = int(emu.threads(guild.channel)[-1]["id"])
+            # A second debate, whose deadline passes while the bot is down.
+            await emu.slash(guild.id, side_room, guild.moderator, "debate start", {"motion": "2"})
+            side_thread = int(emu.threads(side_room)[-1]["id"])
+            sides = [(m, "for") for m in guild.debaters_for]
+            sides += [(m, "against") for m in guild.debaters_against]
+            sides += [(m, "audience") for m in guild.audience]
+            joins = await asyncio.gather(
+                *(
+                    slash_acked(emu, guild, thread, m, "debate join", {"side": side})
+                    for m, side in sides
+                )
+            )
+            assert all("You joined" in j.text() for j in joins)
+            async with db.read() as session:
+                debate_id = await session.scalar(
+                    select(Debate.id).where(Debate.channel_id == thread)
+                )
+            assert debate_id is not None
+
+            traffic = Traffic(emu, guild, thread)
+            for cycle in range(CYCLES):
+                if cycle:
+                    await process.start()
+                    await wait_ready(emu, [process], count=1)
+                    # A button on a card posted before the kill still works.
+                    card = next(s for s in traffic.sent if s.acknowledged and s.kind == "propose")
+                    assert card.result.original_id is not None
+                    message = emu.message(card.result.original_id)
+                    assert message is not None
+                    clicked = emu.build_component_payload(
+                        guild.id, thread, guild.audience[cycle], int(message["id"]),
+                        persuasive_button(message),
+                    )  # fmt: skip
+                    res = await acked(emu, clicked)
+                    assert f"marked #{card.number} persuasive" in res.text(), res.text()
+                    marks += 1
+                before = sum(s.acknowledged for s in traffic.sent)
+                await traffic.run_until_killed(process, rng.uniform(0.4, 1.2))
+                await wait_disconnected(emu)
+                told = sum(s.acknowledged for s in traffic.sent) - before
+                print(f"cycle {cycle}: {told} acknowledged of {len(traffic.sent)} sent so far")
+                assert told > 0, f"nothing acknowledged in cycle {cycle}\n{process.output()}"
+                await check_database(db, debate_id, traffic)
+
+            # Last restart: the side room's deadline passed while down; /debate next works.
+            async with db.write() as session:
+                await session.execute(
+                    update(Debate)
+                    .where(Debate.channel_id == side_thread)
+                    .values(phase_deadline=datetime.now(UTC) - timedelta(seconds=1))
+                )
+            await process.start()
+            await wait_ready(emu, [process], count=1)
+            await eventually(
+                lambda: "Now: Opening statements" in public_text(emu, side_thread),
+                "the deadline that passed while down",
+            )
+            nxt = await emu.slash(guild.id, thread, guild.moderator, "debate next")
+            assert "Moved to Closed" in nxt.text(), nxt.text()
+            async with db.read() as session:
+                closed = await session.get(Debate, debate_id)
+                assert closed is not None and closed.status == "closed"
+                assert len((await session.execute(select(ArgumentVote.id))).all()) == marks
+                joined = len((await session.execute(select(Participant.id))).all())
+            assert joined == len(sides)
+            assert public_text(emu, side_thread).count("Now: Opening statements") == 1
+            assert await process.terminate(timeout=10) == 0, process.output()
+    except BaseException:
+        print(f"SIGKILL_SEED={seed}\n{process.output()}")
+        raise
+    finally:
+        await db.dispose()
+        await emu.stop()
