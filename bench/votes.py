@@ -7,7 +7,10 @@ bot on this machine. Rounds alternate between the two bots, N = 100, 500, 1,000,
 print acknowledgement latency p50, p99 and max, votes per second, and the ratio between
 the bots. Final tallies are checked exactly against the last round's choices.
 
-    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--postgres URL]
+    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--postgres auto|URL]
+
+With ``--postgres auto`` a throw-away PostgreSQL cluster is started on 127.0.0.1 (the one
+the tests use) and the same rounds run on it too.
 """
 
 from __future__ import annotations
@@ -238,12 +241,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,500,1000,2000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--postgres", help="also run on this PostgreSQL URL (postgresql+asyncpg://...)"
+        "--postgres", help="also run on PostgreSQL: 'auto' starts a throw-away cluster, or a URL"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     asyncio.run(bench(None, sizes, args.rounds, "SQLite"))
-    if args.postgres:
+    if args.postgres == "auto":
+        sys.path.insert(0, str(ROOT))
+        from tests.postgres.cluster import PostgresCluster
+
+        cluster = PostgresCluster.create()
+        cluster.start()
+        try:
+            url = cluster.create_database("bench_votes")
+            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL"))
+        finally:
+            cluster.stop()
+    elif args.postgres:
         asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL"))
 
 
