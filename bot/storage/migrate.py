@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,30 +26,27 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
-    """Upgrade the database behind ``db`` to ``revision``."""
+async def _run(db: Database, action: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic command on ``db``'s engine, one process at a time."""
     cfg = alembic_config(db.url)
 
     def run(connection: Connection) -> None:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        action(cfg, revision)
 
     async with db.engine.begin() as connection:
         await lock_until_commit(connection, db.dialect, MIGRATION_LOCK)
         await connection.run_sync(run)
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Upgrade the database behind ``db`` to ``revision``."""
+    await _run(db, command.upgrade, revision)
 
 
 async def downgrade(db: Database, revision: str = "base") -> None:
     """Downgrade the database behind ``db`` to ``revision``."""
-    cfg = alembic_config(db.url)
-
-    def run(connection: Connection) -> None:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-    async with db.engine.begin() as connection:
-        await lock_until_commit(connection, db.dialect, MIGRATION_LOCK)
-        await connection.run_sync(run)
+    await _run(db, command.downgrade, revision)
 
 
 async def current_revision(db: Database) -> str | None:

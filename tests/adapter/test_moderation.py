@@ -41,7 +41,7 @@ async def test_each_mod_command_acts_announces_logs_and_refuses_members(harness:
         ("mod remove", {"argument": 2, "reason": "slur"}, "removed #2", "removed an argument"),
         ("mod restore", {"argument": 2}, "restored #2", "restored an argument"),
         ("mod warn", {"user": cleo, "reason": "tone"}, "warned you: tone", "warned a member"),
-        ("mod mute", {"user": cleo, "minutes": 5, "reason": "spam"}, "is muted", "muted a member"),
+        ("mod mute", {"user": cleo, "minutes": 5, "reason": "spam"}, "are muted", "muted a member"),
         ("mod unmute", {"user": cleo}, "", "unmuted a member"),
         ("mod lock", {}, "paused submissions", "paused submissions"),
         ("mod unlock", {}, "resumed submissions", "resumed submissions"),

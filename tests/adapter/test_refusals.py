@@ -78,7 +78,7 @@ async def test_muted_member_is_refused_everywhere_until_expiry(harness: Harness)
         w.moderator, "mod mute", {"user": ada, "minutes": 30, "reason": "flooding"}, channel=thread
     )
     assert muted.ephemeral and "Muted" in muted.text()
-    assert "is muted" in harness.public_text(thread)
+    assert "you are muted" in harness.public_text(thread)
     for command, options in (
         ("propose", {"text": "Let me speak."}),
         ("rebut", {"argument": 1, "text": "No."}),

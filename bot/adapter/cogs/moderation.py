@@ -45,6 +45,14 @@ class ModerationCog(
         except errors.NoDebateHere:
             return None
 
+    async def _tell(
+        self, interaction: discord.Interaction, user: discord.Member, text: str
+    ) -> None:
+        """Tell ``user`` publicly in the debate of this channel (pinging only them)."""
+        debate = await self._debate_or_none(interaction)
+        if debate is not None:
+            await self.runtime.announcer.notice(debate, f"<@{user.id}>, {text}", mention=user.id)
+
     @app_commands.command(name="remove", description="Hide an argument, with a reason")
     @app_commands.describe(
         argument="The argument (#n)", reason="Why it is removed (shown publicly)"
@@ -94,13 +102,7 @@ class ModerationCog(
             ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
-        debate = await self._debate_or_none(interaction)
-        if debate is not None:
-            await self.runtime.announcer.notice(
-                debate,
-                f"<@{user.id}>, a moderator warned you: {' '.join(reason.split())}",
-                mention=user.id,
-            )
+        await self._tell(interaction, user, f"a moderator warned you: {' '.join(reason.split())}")
 
     @app_commands.command(name="mute", description="Mute a member in all debates here for a while")
     @app_commands.describe(
@@ -123,13 +125,9 @@ class ModerationCog(
             ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
-        debate = await self._debate_or_none(interaction)
-        if debate is not None:
-            await self.runtime.announcer.notice(
-                debate,
-                f"<@{user.id}> is muted in this server's debates until {until}.",
-                mention=user.id,
-            )
+        await self._tell(
+            interaction, user, f"you are muted in this server's debates until {until}."
+        )
 
     @app_commands.command(name="unmute", description="Lift a member's mute")
     @app_commands.describe(user="The member to unmute")
