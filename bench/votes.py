@@ -138,6 +138,9 @@ def start_bots(scene: Scene, config: Path, folder: Path) -> list[subprocess.Pope
     run = ["-m", "bot", "run", "--config", str(config), "--shard-count", "2", "--shard-ids", "0"]
     bare = [str(ROOT / "bench" / "bare_bot.py"), scene.emu.api_base, scene.emu.gateway_url]
     bare += [str(scene.guild_b), "1", "2"]
+    profile = os.environ.get("BENCH_PROFILE")  # a cProfile file of the debate bot, if set
+    if profile:
+        run = ["-m", "cProfile", "-o", profile, *run]
     return [
         start_process([sys.executable, *run], env, folder / "debate-bot.log"),
         start_process([sys.executable, *bare], env, folder / "bare-bot.log"),
@@ -223,6 +226,10 @@ async def bench(url: str | None, sizes: list[int], rounds: int, label: str) -> N
                 )
                 report(n, figures, exact)
         finally:
+            if os.environ.get("BENCH_SHOW_LOGS"):
+                for log in ("debate-bot.log", "bare-bot.log"):
+                    lines = (folder / log).read_text(errors="replace").splitlines()
+                    print(f"--- last lines of {log} ({len(lines)} lines)", *lines[-15:], sep="\n")
             for process in bots:
                 process.send_signal(signal.SIGTERM)
             for process in bots:

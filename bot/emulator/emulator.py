@@ -70,7 +70,9 @@ class DiscordEmulator(World):
         app.add_routes(self.rest.routes())
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        # Discord takes thousands of connections at once; the default backlog (128) would drop
+        # SYNs in a burst and add a one-second retransmit to the measured latency.
+        site = web.TCPSite(self._runner, host, port, backlog=4096)
         await site.start()
         server = site._server
         sockets = getattr(server, "sockets", None) or []
