@@ -1,6 +1,6 @@
 """Benchmark: export time and memory per format against the time to read the same rows.
 
-    .venv/bin/python bench/export.py [--sizes 1000,10000,50000] [--repeat 3]
+    .venv/bin/python bench/export.py [--sizes 1000,10000,50000] [--repeat 5]
 
 For each size a debate is bulk-inserted into a migrated SQLite database in a temporary
 folder: N arguments (about 40 % rebuttals of earlier ones, 5 % removed), N/5 voters voting in
@@ -224,7 +224,7 @@ async def bench_size(size: int, repeat: int, formats: list[str]) -> None:
 async def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--formats", default=",".join(FORMATS))
     args = parser.parse_args(argv)
     print(f"Python {sys.version.split()[0]}; time: median of {args.repeat}; memory: tracemalloc")

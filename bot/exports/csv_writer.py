@@ -20,13 +20,21 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, BinaryIO
+from functools import partial
+from typing import Any, BinaryIO, cast
 
 from bot.exports.json_writer import header_fields
-from bot.exports.model import ExportSource, iso
+from bot.exports.model import ExportSource
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+#: Deflate level: 4 compresses about 2.4x faster than zlib's default 6 for ~11% more bytes,
+#: which keeps the CSV export within 3x the time of reading its rows (bench/export.py).
+LEVEL = 4
+
+#: Bytes of CSV handed to the compressing thread at a time.
+CHUNK = 256 * 1024
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ARGUMENT_COLUMNS = (
     "number",
@@ -73,24 +81,77 @@ def cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+class _Deflating(io.BufferedIOBase):
+    """Passes what is written to a zip ``entry`` in chunks of :data:`CHUNK` bytes, each
+    written (CRC and deflate) on ``pool``'s thread while the next rows are built.
+
+    zlib lets go of the GIL while it compresses, so compression overlaps with the rest of
+    the export. One chunk at a time, in order: the entry sees the same bytes in the same
+    order as with direct writes (the output does not change), and at most two chunks are
+    held.
+    """
+
+    def __init__(self, entry: Any, pool: ThreadPoolExecutor) -> None:
+        self.entry, self.pool = entry, pool
+        self.chunk = bytearray()
+        self.pending: Future[int] | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.chunk += data
+        if len(self.chunk) >= CHUNK:
+            self._hand_off()
+        return memoryview(data).nbytes
+
+    def _hand_off(self) -> None:
+        self.wait()
+        chunk, self.chunk = self.chunk, bytearray()
+        self.pending = self.pool.submit(self.entry.write, chunk)
+
+    def wait(self) -> None:
+        """Until the chunk handed off last is written (re-raising what it raised)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def finish(self) -> None:
+        """Write what is left; the entry is complete when this returns."""
+        if self.chunk:
+            self._hand_off()
+        self.wait()
+
+
 @contextmanager
-def _entry(archive: zipfile.ZipFile, name: str) -> Iterator[Any]:
+def _entry(archive: zipfile.ZipFile, name: str, pool: ThreadPoolExecutor) -> Iterator[Any]:
     info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3
     info.external_attr = 0o100644 << 16
     with archive.open(info, "w") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        yield csv.writer(text)
-        text.flush()
-        text.detach()
+        sink = _Deflating(raw, pool)
+        text = io.TextIOWrapper(cast(BinaryIO, sink), encoding="utf-8", newline="")
+        try:
+            yield csv.writer(text)
+            text.flush()
+            sink.finish()
+        finally:
+            try:
+                text.detach()
+            finally:
+                sink.wait()  # nothing may touch the archive while a chunk is being written
 
 
 async def write_csv(source: ExportSource, out: BinaryIO) -> None:
     """Write the zip of CSV files to ``out``."""
     h = source.header
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        with _entry(archive, "debate.csv") as w:
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="export-deflate") as pool,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as archive,
+    ):
+        entry = partial(_entry, archive, pool=pool)
+        with entry("debate.csv") as w:
             w.writerow(["field", "value"])
             fields = header_fields(h)
             for section in ("debate", "motion", "counts", "options"):
@@ -99,11 +160,11 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
             results = fields["results"]
             for key in ("winner", "is_tie", "voters_in_both"):
                 w.writerow([f"results.{key}", _plain(results[key])])
-        with _entry(archive, "participants.csv") as w:
+        with entry("participants.csv") as w:
             w.writerow(["user", "side", "joined_at"])
             async for p in source.participants():
-                w.writerow([p.user, p.side, iso(p.joined_at)])
-        with _entry(archive, "arguments.csv") as w:
+                w.writerow((p.user, p.side, p.joined_at))
+        with entry("arguments.csv") as w:
             w.writerow(ARGUMENT_COLUMNS)
             async for a in source.arguments("number"):
                 w.writerow(
@@ -118,30 +179,30 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
                         cell(a.body),
                         cell(a.removed_reason),
                         a.removed_by or "",
-                        iso(a.removed_at) or "",
-                        iso(a.created_at),
+                        a.removed_at or "",
+                        a.created_at,
                         a.persuasive,
                         a.mind_changes,
                     )
                 )
-        with _entry(archive, "votes.csv") as w:
+        with entry("votes.csv") as w:
             w.writerow(VOTE_COLUMNS)
             async for v in source.motion_votes():
-                cast, updated = iso(v.cast_at), iso(v.updated_at)
+                cast, updated = v.cast_at, v.updated_at
                 w.writerow(("motion_vote", v.stage, v.voter, v.stance, "", "", cast, updated))
             async for m in source.persuasive_marks():
-                w.writerow(("persuasive", "", m.voter, "", m.number, "", iso(m.created_at), ""))
+                w.writerow(("persuasive", "", m.voter, "", m.number, "", m.created_at, ""))
             async for d in source.mind_changes():
-                text, at = cell(d.explanation), iso(d.created_at)
+                text, at = cell(d.explanation), d.created_at
                 w.writerow(("mind_change", "", d.voter, "", d.number, text, at, ""))
-        with _entry(archive, "audit_events.csv") as w:
+        with entry("audit_events.csv") as w:
             w.writerow(AUDIT_COLUMNS)
             async for e in source.audit_events():
                 target = "" if e.target_argument is None else e.target_argument
                 w.writerow(
                     (
                         e.id,
-                        iso(e.created_at),
+                        e.created_at,
                         e.action,
                         e.actor or "",
                         e.target_user or "",

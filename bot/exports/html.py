@@ -8,12 +8,13 @@ capped at :data:`MAX_NESTING`; deeper replies sit at the cap with their ``↳ re
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import BinaryIO, TextIO
 
 from bot.exports.model import ArgumentRow, ExportSource, Header, iso
 from bot.exports.svg import vote_chart
-from bot.exports.text import KIND_TITLES, STANCES, percent, plural, points
+from bot.exports.text import KIND_TITLES, STANCES, marks_and_changes, percent, plural, points
 from bot.exports.writers import text_out
 
 MAX_NESTING = 8
@@ -36,10 +37,14 @@ details.arg{break-inside:auto}h2{break-after:avoid}tr{break-inside:avoid}a{color
 """
 
 
+#: What :func:`html.escape` replaces (``quote=True``); a string without any is returned as is.
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def e(value: object) -> str:
     """Escape anything for HTML text and attribute values."""
     if isinstance(value, str):
-        return escape(value, quote=True)
+        return escape(value, quote=True) if _SPECIAL.search(value) else value
     return "" if value is None else escape(str(value), quote=True)
 
 
@@ -54,33 +59,45 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
         if counts.participants:
             _thead(w, "Member", "Side", "Joined")
             async for p in source.participants():
-                _tr(w, "participant", p.user, p.side, iso(p.joined_at))
+                w.write(
+                    f'<tr class="participant"><td>{e(p.user)}</td><td>{e(p.side)}</td>'
+                    f"<td>{e(p.joined_at)}</td></tr>\n"
+                )
             w.write("</table>\n")
         _section(w, "arguments", "Arguments", counts.arguments)
         open_levels = 0
         async for a in source.arguments("tree"):
             level = min(a.depth, MAX_NESTING)
-            w.write("</details>\n" * max(0, open_levels - level))
-            _argument(w, a, h.include_removed)
+            if open_levels > level:
+                w.write("</details>\n" * (open_levels - level) + _argument(a))
+            else:
+                w.write(_argument(a))
             open_levels = level + 1
         w.write("</details>\n" * open_levels)
         _section(w, "motion-votes", "Motion votes", counts.motion_votes)
         if counts.motion_votes:
             _thead(w, "Stage", "Voter", "Stance", "Cast", "Last changed")
             async for v in source.motion_votes():
-                _tr(w, "vote", v.stage, v.voter, v.stance, iso(v.cast_at), iso(v.updated_at))
+                w.write(
+                    f'<tr class="vote"><td>{e(v.stage)}</td><td>{e(v.voter)}</td>'
+                    f"<td>{e(v.stance)}</td><td>{e(v.cast_at)}</td>"
+                    f"<td>{e(v.updated_at)}</td></tr>\n"
+                )
             w.write("</table>\n")
         _section(w, "persuasive-marks", "Persuasive marks", counts.persuasive_marks)
         if counts.persuasive_marks:
             _thead(w, "Argument", "Voter", "Marked")
             async for m in source.persuasive_marks():
-                _tr(w, "mark", f"#{m.number}", m.voter, iso(m.created_at))
+                w.write(
+                    f'<tr class="mark"><td>#{m.number}</td><td>{e(m.voter)}</td>'
+                    f"<td>{e(m.created_at)}</td></tr>\n"
+                )
             w.write("</table>\n")
         _section(w, "mind-changes", "Mind changes", counts.mind_changes)
         async for d in source.mind_changes():
             w.write(
                 f'<div class="delta"><p class="meta"><a href="#arg-{d.number}">#{d.number}</a> '
-                f"credited by {e(d.voter)} at {e(iso(d.created_at))}</p>"
+                f"credited by {e(d.voter)} at {e(d.created_at)}</p>"
                 f'<p class="text">{e(d.explanation)}</p></div>\n'
             )
         _summaries(w, h)
@@ -90,7 +107,7 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
             async for ev in source.audit_events():
                 target = f"#{ev.target_argument}" if ev.target_argument is not None else ""
                 by = ev.actor or "(deadline)"
-                cells = (ev.id, iso(ev.created_at), ev.action, by, ev.target_user, target)
+                cells = (ev.id, ev.created_at, ev.action, by, ev.target_user, target)
                 _tr(w, "audit", *cells, ev.reason, ev.detail)
             w.write("</table>\n")
         w.write("</section>\n</main>\n</body>\n</html>\n")
@@ -175,27 +192,31 @@ def _results(w: TextIO, h: Header) -> None:
         w.write(f"<p>Unanswered arguments: {links}.</p>\n")
 
 
-def _argument(w: TextIO, a: ArgumentRow, include_removed: bool) -> None:
-    css = f"arg side-{e(a.side)}" + (" removed" if a.removed else "")
-    w.write(f'<details class="{css}" id="arg-{a.number}" open>\n<summary><b>#{a.number}</b> ')
-    w.write(f"{e(KIND_TITLES.get(a.kind, a.kind))} · {e(a.side)}")
-    if a.parent is not None:
-        w.write(f' · ↳ rebuts <a href="#arg-{a.parent}">#{a.parent}</a>')
-    w.write(" · removed" if a.removed else "")
-    w.write(
-        f'</summary>\n<p class="meta">By {e(a.author)} at {e(iso(a.created_at))} '
-        f"({e(a.phase)}) · {plural(a.persuasive, 'persuasive mark')} · "
-        f"{plural(a.mind_changes, 'mind change')}</p>\n"
+def _argument(a: ArgumentRow) -> str:
+    """An argument's opening ``<details>`` (closed by the caller), summary, facts and text."""
+    removed = a.status == "removed"
+    side = e(a.side)
+    text = (
+        f'<details class="arg side-{side}{" removed" if removed else ""}" id="arg-{a.number}" '
+        f"open>\n<summary><b>#{a.number}</b> {e(KIND_TITLES.get(a.kind, a.kind))} · {side}"
     )
-    if a.removed:
-        w.write(
+    if a.parent is not None:
+        text += f' · ↳ rebuts <a href="#arg-{a.parent}">#{a.parent}</a>'
+    text += (
+        f'{" · removed" if removed else ""}</summary>\n<p class="meta">By {e(a.author)} at '
+        f"{e(a.created_at)} ({e(a.phase)}) · "
+        f"{marks_and_changes(a.persuasive, a.mind_changes, ' · ')}</p>\n"
+    )
+    if removed:
+        text += (
             f'<p class="removed-note">Removed by moderator {e(a.removed_by or "unknown")} at '
-            f"{e(iso(a.removed_at))}. Reason: {e(a.removed_reason or 'none given')}. "
+            f"{e(a.removed_at)}. Reason: {e(a.removed_reason or 'none given')}. "
             + ("Removed text, included on request:" if a.body is not None else "Text withheld.")
             + "</p>\n"
         )
     if a.body is not None:
-        w.write(f'<div class="body">{e(a.body)}</div>\n')
+        text += f'<div class="body">{e(a.body)}</div>\n'
+    return text
 
 
 def _summaries(w: TextIO, h: Header) -> None:

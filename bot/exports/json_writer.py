@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
+from json.encoder import encode_basestring
 from typing import Any, BinaryIO, TextIO, TypeVar
 
 from bot.exports.model import (
@@ -29,6 +30,7 @@ Row = TypeVar("Row")
 
 
 _ROW = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_string: Callable[[str], str] = encode_basestring
 _NESTED = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=2)
 
 
@@ -108,72 +110,75 @@ def header_fields(h: Header) -> dict[str, Any]:
     }
 
 
-def participant(p: ParticipantRow) -> dict[str, Any]:
-    return {"user": p.user, "side": p.side, "joined_at": iso(p.joined_at)}
+# Rows are written as ``json.dumps(row, ensure_ascii=False)`` would write their dicts (same
+# keys, order, separators and string escaping), but spelled out: no dict per row, and only
+# the strings go through the encoder's own ``encode_basestring``.
 
 
-def argument(a: ArgumentRow) -> dict[str, Any]:
-    return {
-        "number": a.number,
-        "parent": a.parent,
-        "author": a.author,
-        "side": a.side,
-        "kind": a.kind,
-        "phase": a.phase,
-        "status": a.status,
-        "body": a.body,
-        "removed_reason": a.removed_reason,
-        "removed_by": a.removed_by,
-        "removed_at": iso(a.removed_at),
-        "created_at": iso(a.created_at),
-        "persuasive": a.persuasive,
-        "mind_changes": a.mind_changes,
-    }
+def _str(value: str | None) -> str:
+    return "null" if value is None else _string(value)
 
 
-def motion_vote(v: MotionVoteRow) -> dict[str, Any]:
-    return {
-        "stage": v.stage,
-        "voter": v.voter,
-        "stance": v.stance,
-        "cast_at": iso(v.cast_at),
-        "updated_at": iso(v.updated_at),
-    }
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(value)
 
 
-def mark(m: MarkRow) -> dict[str, Any]:
-    return {"argument": m.number, "voter": m.voter, "created_at": iso(m.created_at)}
+def participant(p: ParticipantRow) -> str:
+    return (
+        f'{{"user": {_string(p.user)}, "side": {_string(p.side)}, '
+        f'"joined_at": {_string(p.joined_at)}}}'
+    )
 
 
-def mind_change(d: MindChangeRow) -> dict[str, Any]:
-    return {
-        "argument": d.number,
-        "voter": d.voter,
-        "explanation": d.explanation,
-        "created_at": iso(d.created_at),
-    }
+def argument(a: ArgumentRow) -> str:
+    return (
+        f'{{"number": {a.number}, "parent": {_int(a.parent)}, "author": {_string(a.author)}, '
+        f'"side": {_string(a.side)}, "kind": {_string(a.kind)}, "phase": {_string(a.phase)}, '
+        f'"status": {_string(a.status)}, "body": {_str(a.body)}, '
+        f'"removed_reason": {_str(a.removed_reason)}, "removed_by": {_str(a.removed_by)}, '
+        f'"removed_at": {_str(a.removed_at)}, "created_at": {_string(a.created_at)}, '
+        f'"persuasive": {a.persuasive}, "mind_changes": {a.mind_changes}}}'
+    )
 
 
-def audit_event(a: AuditRow) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "action": a.action,
-        "actor": a.actor,
-        "target_user": a.target_user,
-        "target_argument": a.target_argument,
-        "reason": a.reason,
-        "detail": a.detail,
-        "created_at": iso(a.created_at),
-    }
+def motion_vote(v: MotionVoteRow) -> str:
+    return (
+        f'{{"stage": {_string(v.stage)}, "voter": {_string(v.voter)}, '
+        f'"stance": {_string(v.stance)}, "cast_at": {_string(v.cast_at)}, '
+        f'"updated_at": {_string(v.updated_at)}}}'
+    )
+
+
+def mark(m: MarkRow) -> str:
+    return (
+        f'{{"argument": {m.number}, "voter": {_string(m.voter)}, '
+        f'"created_at": {_string(m.created_at)}}}'
+    )
+
+
+def mind_change(d: MindChangeRow) -> str:
+    return (
+        f'{{"argument": {d.number}, "voter": {_string(d.voter)}, '
+        f'"explanation": {_string(d.explanation)}, "created_at": {_string(d.created_at)}}}'
+    )
+
+
+def audit_event(a: AuditRow) -> str:
+    return (
+        f'{{"id": {a.id}, "action": {_string(a.action)}, "actor": {_str(a.actor)}, '
+        f'"target_user": {_str(a.target_user)}, "target_argument": {_int(a.target_argument)}, '
+        f'"reason": {_str(a.reason)}, "detail": {_str(a.detail)}, '
+        f'"created_at": {_string(a.created_at)}}}'
+    )
 
 
 async def _array(
-    w: TextIO, name: str, rows: AsyncIterator[Row], shape: Callable[[Row], dict[str, Any]]
+    w: TextIO, name: str, rows: AsyncIterator[Row], shape: Callable[[Row], str]
 ) -> None:
     w.write(f',\n  "{name}": [')
     separator = "\n    "
     async for row in rows:
-        w.write(separator + _dumps(shape(row)))
+        w.write(separator + shape(row))
         separator = ",\n    "
     w.write("\n  ]" if separator != "\n    " else "]")
 

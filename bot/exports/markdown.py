@@ -8,10 +8,20 @@ punctuation backslash-escaped. The exporter writes exactly one ``#`` heading; ar
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import BinaryIO, TextIO
 
 from bot.exports.model import ArgumentRow, ExportSource, Header, iso
-from bot.exports.text import KIND_TITLES, STANCES, fence, inline, percent, plural, points
+from bot.exports.text import (
+    KIND_TITLES,
+    STANCES,
+    fence,
+    inline,
+    marks_and_changes,
+    percent,
+    plural,
+    points,
+)
 from bot.exports.writers import text_out
 
 UNANSWERED_SHOWN = 100
@@ -29,29 +39,30 @@ async def write_markdown(source: ExportSource, out: BinaryIO) -> None:
         if counts.participants:
             _table_head(w, "Member", "Side", "Joined")
             async for p in source.participants():
-                _row(w, p.user, p.side, iso(p.joined_at))
+                w.write(f"| {p.user} | {p.side} | {p.joined_at} |\n")
             w.write("\n")
         _section(w, "Arguments", counts.arguments)
         async for argument in source.arguments("tree"):
-            _argument(w, argument, header.include_removed)
+            w.write(_argument(argument))
         _section(w, "Motion votes", counts.motion_votes)
         if counts.motion_votes:
             _table_head(w, "Stage", "Voter", "Stance", "Cast", "Last changed")
             async for v in source.motion_votes():
-                _row(w, v.stage, v.voter, v.stance, iso(v.cast_at), iso(v.updated_at))
+                w.write(f"| {v.stage} | {v.voter} | {v.stance} | {v.cast_at} | {v.updated_at} |\n")
             w.write("\n")
         _section(w, "Persuasive marks", counts.persuasive_marks)
         if counts.persuasive_marks:
             _table_head(w, "Argument", "Voter", "Marked")
             async for m in source.persuasive_marks():
-                _row(w, f"#{m.number}", m.voter, iso(m.created_at))
+                w.write(f"| #{m.number} | {m.voter} | {m.created_at} |\n")
             w.write("\n")
         _section(w, "Mind changes", counts.mind_changes)
         async for d in source.mind_changes():
             w.write(
-                f"**Mind change:** #{d.number} credited by {d.voter} at {iso(d.created_at)}\n\n"
+                f"**Mind change:** #{d.number} credited by {d.voter} at {d.created_at}\n\n"
+                + fence(d.explanation)
+                + "\n"
             )
-            w.write(fence(d.explanation) + "\n")
         _summaries(w, header)
         _section(w, "Audit log", counts.audit_events)
         if counts.audit_events:
@@ -63,7 +74,7 @@ async def write_markdown(source: ExportSource, out: BinaryIO) -> None:
                 _row(
                     w,
                     str(e.id),
-                    iso(e.created_at),
+                    e.created_at,
                     e.action,
                     e.actor or "(deadline)",
                     e.target_user or "",
@@ -159,26 +170,32 @@ def _results(w: TextIO, h: Header) -> None:
         w.write(f" and {more} more.\n\n" if more > 0 else ".\n\n")
 
 
-def _argument(w: TextIO, a: ArgumentRow, include_removed: bool) -> None:
-    level = "#" * min(3 + a.depth, 6)
-    title = f"{level} #{a.number} · {KIND_TITLES.get(a.kind, a.kind)} · {a.side}"
+_LEVELS = tuple("#" * min(3 + depth, 6) for depth in range(4))
+
+
+#: :func:`inline` for the few distinct labels every argument repeats (its phase).
+_label = lru_cache(maxsize=256)(inline)
+
+
+def _argument(a: ArgumentRow) -> str:
+    """One argument: its heading, its line of facts and its text (or why it is withheld)."""
+    removed = a.status == "removed"
+    title = f"{_LEVELS[min(a.depth, 3)]} #{a.number} · {KIND_TITLES.get(a.kind, a.kind)} · {a.side}"
     if a.parent is not None:
         title += f" · ↳ rebuts #{a.parent}"
-    if a.removed:
+    if removed:
         title += " · removed"
-    w.write(title + "\n\n")
-    w.write(f"By {a.author} at {iso(a.created_at)} ({inline(a.phase)}); ")
-    marks = plural(a.persuasive, "persuasive mark")
-    w.write(f"{marks}, {plural(a.mind_changes, 'mind change')}.\n\n")
-    if a.removed:
-        w.write(f"Removed by moderator {a.removed_by or 'unknown'} at {iso(a.removed_at)}. ")
-        w.write(f"Reason: {inline(a.removed_reason) or 'none given'}.\n\n")
-        if a.body is None:
-            w.write("The text is withheld.\n\n")
-            return
-        w.write("Removed text, included on request:\n\n")
-    w.write(fence(a.body or ""))
-    w.write("\n")
+    facts = marks_and_changes(a.persuasive, a.mind_changes, ", ")
+    text = f"{title}\n\nBy {a.author} at {a.created_at} ({_label(a.phase)}); {facts}.\n\n"
+    if not removed:
+        return text + fence(a.body or "") + "\n"
+    text += (
+        f"Removed by moderator {a.removed_by or 'unknown'} at {a.removed_at}. "
+        f"Reason: {inline(a.removed_reason) or 'none given'}.\n\n"
+    )
+    if a.body is None:
+        return text + "The text is withheld.\n\n"
+    return text + "Removed text, included on request:\n\n" + fence(a.body) + "\n"
 
 
 def _summaries(w: TextIO, h: Header) -> None:

@@ -7,7 +7,9 @@ Writers never see the database: they get an :class:`ExportSource` whose ``header
 (debate, motion, phases, results, summaries, counts) and whose row methods are async
 iterators, so a writer holds one row at a time whatever the size of the debate.
 Member ids are strings (JavaScript loses precision on 64-bit numbers); voters may be
-pseudonyms (see :mod:`bot.exports.pseudonyms`).
+pseudonyms (see :mod:`bot.exports.pseudonyms`). Times in the header are ``datetime``; times
+in the streamed rows are already ISO-8601 text as :func:`iso` spells it (``...Z``), since
+every writer prints them that way and there are several per row.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ class Header:
 class ParticipantRow:
     user: str
     side: str
-    joined_at: datetime
+    joined_at: str
 
 
 @dataclass(slots=True)
@@ -167,8 +169,8 @@ class ArgumentRow:
     body: str | None
     removed_reason: str | None
     removed_by: str | None
-    removed_at: datetime | None
-    created_at: datetime
+    removed_at: str | None
+    created_at: str
     persuasive: int
     mind_changes: int
 
@@ -182,8 +184,8 @@ class MotionVoteRow:
     stage: str
     voter: str
     stance: str
-    cast_at: datetime
-    updated_at: datetime
+    cast_at: str
+    updated_at: str
 
 
 @dataclass(slots=True)
@@ -192,7 +194,7 @@ class MarkRow:
 
     number: int
     voter: str
-    created_at: datetime
+    created_at: str
 
 
 @dataclass(slots=True)
@@ -200,7 +202,7 @@ class MindChangeRow:
     number: int
     voter: str
     explanation: str
-    created_at: datetime
+    created_at: str
 
 
 @dataclass(slots=True)
@@ -212,7 +214,7 @@ class AuditRow:
     target_argument: int | None
     reason: str | None
     detail: str | None
-    created_at: datetime
+    created_at: str
 
 
 class ExportSource(Protocol):

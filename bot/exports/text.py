@@ -8,6 +8,7 @@ _BACKTICKS = re.compile(r"`+")
 #: Characters that can open an inline construct (code, emphasis, link, image, HTML, entity,
 #: table cell, strikethrough) or a block when they come first on a line.
 _INLINE = frozenset("\\`*_[]<>|~&!#{}")
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in _INLINE})
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+=>:])")
 
 KIND_TITLES = {
@@ -25,10 +26,12 @@ def fence(text: str, info: str = "text") -> str:
     Nothing inside a fenced block is Markdown, and only a run of at least as many backticks
     closes it, so headings, lists, fences or HTML in the text stay inside.
     """
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    bar = "`" * max(3, longest + 1)
-    body = text.replace("\r\n", "\n").replace("\r", "\n")
-    return f"{bar}{info}\n{body}\n{bar}\n"
+    bar = "```"
+    if "```" in text:  # else no run is long enough to matter
+        bar = "`" * (max(map(len, _BACKTICKS.findall(text))) + 1)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return f"{bar}{info}\n{text}\n{bar}\n"
 
 
 def inline(text: str | None) -> str:
@@ -40,8 +43,10 @@ def inline(text: str | None) -> str:
     """
     if text is None:
         return ""
-    flat = "".join("\\" + ch if ch in _INLINE else ch for ch in " ".join(text.split()))
-    return _LEADING.sub(lambda found: _escape_leading(found), flat, count=1)
+    flat = " ".join(text.split()).translate(_ESCAPES)
+    if _LEADING.match(flat) is None:
+        return flat
+    return _LEADING.sub(_escape_leading, flat, count=1)
 
 
 def _escape_leading(found: re.Match[str]) -> str:
@@ -52,6 +57,13 @@ def _escape_leading(found: re.Match[str]) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def marks_and_changes(persuasive: int, mind_changes: int, separator: str) -> str:
+    """``"2 persuasive marks<separator>1 mind change"``."""
+    marks = "1 persuasive mark" if persuasive == 1 else f"{persuasive} persuasive marks"
+    changes = "1 mind change" if mind_changes == 1 else f"{mind_changes} mind changes"
+    return marks + separator + changes
 
 
 def percent(value: float) -> str:

@@ -7,13 +7,17 @@ integers, so memory stays flat as a debate grows.
 
 from __future__ import annotations
 
+import sqlite3
 from array import array
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Dialect, Integer, Select, String, bindparam, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import UserDefinedType
 
 from bot.domain.enums import Side, Stance
 from bot.domain.formats import Format, get_format
@@ -38,6 +42,49 @@ BATCH = 1000
 TOP_PERSUASIVE = 10
 AnySelect = Select[*tuple[Any, ...]]
 Row = TypeVar("Row")
+_SIDES = {side.value: side for side in Side}
+_STANCES = {stance.value: stance for stance in Stance}
+#: SQLite has ``json_each`` built in from 3.38.
+JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
+
+
+def iso_from_db(value: Any) -> str | None:
+    """A stored time as :func:`bot.exports.model.iso` spells it, without building a datetime.
+
+    SQLite keeps UTC times as text, ``YYYY-MM-DD HH:MM:SS.ffffff`` (what SQLAlchemy writes):
+    that is sliced into ISO-8601 (``isoformat`` leaves out zero microseconds). Anything else
+    (other text, or a driver's ``datetime``) goes through ``datetime`` and ``iso`` as before.
+    """
+    if value is None:
+        return None
+    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+        if value.endswith(".000000"):
+            return value[:10] + "T" + value[11:19] + "Z"
+        return value[:10] + "T" + value[11:] + "Z"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return m.iso(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+
+
+class IsoTime(UserDefinedType[str]):
+    """Reads a ``UTCDateTime`` column as ISO-8601 text (see :func:`iso_from_db`).
+
+    Used with :func:`sqlalchemy.type_coerce`, which changes how results are read, not the SQL.
+    """
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "TIMESTAMP"
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], str | None]:
+        return iso_from_db
+
+
+_ISO = IsoTime()
+
+
+def _time(column: Any) -> Any:
+    return type_coerce(column, _ISO)
 
 
 class DbExportSource:
@@ -55,6 +102,9 @@ class DbExportSource:
         self.voter: Callable[[int], str] = plain
         self.tree = ReplyTree(debate.argument_count)
         self.counts = MarkCounts(debate.argument_count)
+        #: The number each argument rebuts (0: none), filled by the index pass, so the row
+        #: queries need no self-join.
+        self.parents = array("q", [0]) * (debate.argument_count + 1)
         self.seen: dict[str, int] = {}
         self._header: m.Header | None = None
 
@@ -152,9 +202,11 @@ class DbExportSource:
         votes = select(MotionVote.user_id, MotionVote.stage, MotionVote.stance).where(
             MotionVote.debate_id == self.debate.id
         )
-        async for user_id, stage, stance in self._stream(votes):
-            if stage in by_stage:
-                by_stage[stage][user_id] = Stance(stance)
+        stance_of = _STANCES.__getitem__
+        async for batch in self._batches(votes):
+            for user_id, stage, stance in batch:
+                if stage in by_stage:
+                    by_stage[stage][user_id] = stance_of(stance)
         if len(stages) >= 2:
             scored = outcome(by_stage[stages[0]], by_stage[stages[-1]])
             tallies = [(stages[0], scored.pre), (stages[-1], scored.post)]
@@ -218,12 +270,17 @@ class DbExportSource:
         against = bytearray()  # side per visible argument: 1 against, 0 for
         answered: set[int] = set()
         scores: list[ArgumentScore] = []
-        add = self.tree.add
+        add, count, side_of = self.tree.add, self.counts.set, _SIDES.__getitem__
+        parents = self.parents
         async for batch in self._batches(query):
             for number, parent_number, side, status, kind, p, d in batch:
                 add(number, parent_number)
+                if parent_number is not None:
+                    if number >= len(parents):
+                        parents.extend([0] * (number + 1 - len(parents)))
+                    parents[number] = parent_number
                 if p or d:
-                    self.counts.set(number, p, d)
+                    count(number, p, d)
                 if status != "visible":
                     continue
                 visible.append(number)
@@ -231,7 +288,7 @@ class DbExportSource:
                 if kind == "rebuttal" and parent_number is not None:
                     answered.add(parent_number)
                 if p or d:
-                    scores.append(ArgumentScore(number, Side(side), p, d))
+                    scores.append(ArgumentScore(number, side_of(side), p, d))
         sides = (Side.FOR, Side.AGAINST)
         debating = ((n, sides[flag]) for n, flag in zip(visible, against, strict=True))
         return unanswered(debating, answered), persuasive_ranking(scores)
@@ -243,19 +300,14 @@ class DbExportSource:
         async for batch in result.partitions(BATCH):
             yield batch
 
-    async def _stream(self, query: AnySelect) -> AsyncIterator[Any]:
-        async for batch in self._batches(query):
-            for row in batch:
-                yield row
-
     async def _rows(
         self, section: str, query: AnySelect, shape: Callable[[Any], Row]
     ) -> AsyncIterator[Row]:
         """``shape(row)`` for each row, fetched a batch at a time; counts and reports them."""
         total, done = getattr(self.header.counts, section), 0
         async for batch in self._batches(query):
-            for row in batch:
-                yield shape(row)
+            for row in map(shape, batch):
+                yield row
             done += len(batch)
             self._report(section, done, total)
         self._finish(section, done, total)
@@ -271,77 +323,86 @@ class DbExportSource:
 
     def participants(self) -> AsyncIterator[m.ParticipantRow]:
         query = (
-            select(Participant.user_id, Participant.side, Participant.joined_at)
+            select(Participant.user_id, Participant.side, _time(Participant.joined_at))
             .where(Participant.debate_id == self.debate.id)
             .order_by(Participant.id)
         )
+        voter, audience, row_of = self.voter, Side.AUDIENCE.value, m.ParticipantRow
 
         def shape(row: Any) -> m.ParticipantRow:
             user_id, side, joined_at = row
-            shown = self.voter(user_id) if side == Side.AUDIENCE.value else plain(user_id)
-            return m.ParticipantRow(shown, side, joined_at)
+            return row_of(voter(user_id) if side == audience else str(user_id), side, joined_at)
 
         return self._rows("participants", query, shape)
 
     def _argument_query(self) -> AnySelect:
-        parent = aliased(Argument)
-        return (
-            select(
-                Argument.number,
-                parent.number,
-                Argument.author_id,
-                Argument.side,
-                Argument.kind,
-                Argument.phase,
-                Argument.status,
-                Argument.body,
-                Argument.removed_reason,
-                Argument.removed_by,
-                Argument.removed_at,
-                Argument.created_at,
-            )
-            .outerjoin(parent, parent.id == Argument.parent_id)
-            .where(Argument.debate_id == self.debate.id)
-        )
+        return select(
+            Argument.number,
+            Argument.author_id,
+            Argument.side,
+            Argument.kind,
+            Argument.phase,
+            Argument.status,
+            Argument.body,
+            Argument.removed_reason,
+            Argument.removed_by,
+            _time(Argument.removed_at),
+            _time(Argument.created_at),
+        ).where(Argument.debate_id == self.debate.id)
 
-    def _argument_row(self, row: Any) -> m.ArgumentRow:
-        number, parent, author, side, kind, phase, status, body, reason, by, at, created = row
-        withheld = status == "removed" and not self.include_removed
-        return m.ArgumentRow(
-            number,
-            parent,
-            self.tree.depth_of(number),
-            str(author),
-            side,
-            kind,
-            phase,
-            status,
-            None if withheld else body,
-            reason,
-            None if by is None else str(by),
-            at,
-            created,
-            self.counts.marks[number],
-            self.counts.deltas[number],
-        )
+    def _argument_shape(self) -> Callable[[Any], m.ArgumentRow]:
+        """``row -> ArgumentRow`` for rows of :meth:`_argument_query`, with depth and counts."""
+        depths, marks, deltas = self.tree.depth, self.counts.marks, self.counts.deltas
+        parents, include_removed, row_of = self.parents, self.include_removed, m.ArgumentRow
+        known = min(len(depths), len(marks), len(parents))
+
+        def shape(row: Any) -> m.ArgumentRow:
+            number, author, side, kind, phase, status, body, reason, by, at, created = row
+            if status == "removed" and not include_removed:
+                body = None
+            if number < known:
+                parent, depth, p, d = parents[number], depths[number], marks[number], deltas[number]
+            else:  # not in the index (cannot happen within one transaction): a bare root
+                parent = depth = p = d = 0
+            return row_of(
+                number,
+                parent or None,
+                depth if depth > 0 else 0,
+                str(author),
+                side,
+                kind,
+                phase,
+                status,
+                body,
+                reason,
+                None if by is None else str(by),
+                at,
+                created,
+                p,
+                d,
+            )
+
+        return shape
 
     def arguments(self, order: m.ArgumentOrder = "number") -> AsyncIterator[m.ArgumentRow]:
         if order == "number":
             query = self._argument_query().order_by(Argument.number)
-            return self._rows("arguments", query, self._argument_row)
+            return self._rows("arguments", query, self._argument_shape())
         return self._tree_order()
 
     async def _tree_order(self) -> AsyncIterator[m.ArgumentRow]:
         """Depth-first order: the tree index names each batch, one query fetches it."""
         total, done = self.header.counts.arguments, 0
-        walk = self.tree.walk()
-        while chunk := [number for number, _ in _take(walk, BATCH)]:
-            numbers = bindparam("numbers", chunk, Integer, expanding=True, literal_execute=True)
-            query = self._argument_query().where(Argument.number.in_(numbers))
-            connection = await self.session.connection()
-            rows = {row[0]: row for row in await connection.execute(query)}
-            for number in chunk:
-                yield self._argument_row(rows[number])
+        shape = self._argument_shape()
+        connection = await self.session.connection()
+        query, bind = _numbers_in(connection.dialect.name)
+        query = self._argument_query().where(Argument.number.in_(query))
+        walk = (number for number, _ in self.tree.walk())
+        while chunk := list(islice(walk, BATCH)):
+            result = await connection.execute(query, {"numbers": bind(chunk)})
+            rows = {row[0]: row for row in result.all()}
+            for row in map(shape, map(rows.__getitem__, chunk)):
+                yield row
             done += len(chunk)
             self._report("arguments", done, total)
         self._finish("arguments", done, total)
@@ -352,40 +413,41 @@ class DbExportSource:
                 MotionVote.stage,
                 MotionVote.user_id,
                 MotionVote.stance,
-                MotionVote.cast_at,
-                MotionVote.updated_at,
+                _time(MotionVote.cast_at),
+                _time(MotionVote.updated_at),
             )
             .where(MotionVote.debate_id == self.debate.id)
             .order_by(MotionVote.id)
         )
-        voter = self.voter
+        voter, row_of = self.voter, m.MotionVoteRow
         return self._rows(
-            "motion_votes", query, lambda r: m.MotionVoteRow(r[0], voter(r[1]), r[2], r[3], r[4])
+            "motion_votes", query, lambda r: row_of(r[0], voter(r[1]), r[2], r[3], r[4])
         )
 
     def persuasive_marks(self) -> AsyncIterator[m.MarkRow]:
         query = (
-            select(Argument.number, ArgumentVote.user_id, ArgumentVote.created_at)
+            select(Argument.number, ArgumentVote.user_id, _time(ArgumentVote.created_at))
             .join(Argument, Argument.id == ArgumentVote.argument_id)
             .where(ArgumentVote.debate_id == self.debate.id)
             .order_by(ArgumentVote.id)
         )
-        voter = self.voter
-        return self._rows("persuasive_marks", query, lambda r: m.MarkRow(r[0], voter(r[1]), r[2]))
+        voter, row_of = self.voter, m.MarkRow
+        return self._rows("persuasive_marks", query, lambda r: row_of(r[0], voter(r[1]), r[2]))
 
     def mind_changes(self) -> AsyncIterator[m.MindChangeRow]:
         query = (
             select(
-                Argument.number, MindChange.user_id, MindChange.explanation, MindChange.created_at
+                Argument.number,
+                MindChange.user_id,
+                MindChange.explanation,
+                _time(MindChange.created_at),
             )
             .join(Argument, Argument.id == MindChange.argument_id)
             .where(MindChange.debate_id == self.debate.id)
             .order_by(MindChange.id)
         )
-        voter = self.voter
-        return self._rows(
-            "mind_changes", query, lambda r: m.MindChangeRow(r[0], voter(r[1]), r[2], r[3])
-        )
+        voter, row_of = self.voter, m.MindChangeRow
+        return self._rows("mind_changes", query, lambda r: row_of(r[0], voter(r[1]), r[2], r[3]))
 
     def audit_events(self) -> AsyncIterator[m.AuditRow]:
         query = (
@@ -397,7 +459,7 @@ class DbExportSource:
                 AuditEvent.target_argument,
                 AuditEvent.reason,
                 AuditEvent.detail,
-                AuditEvent.created_at,
+                _time(AuditEvent.created_at),
             )
             .where(AuditEvent.debate_id == self.debate.id)
             .order_by(AuditEvent.id)
@@ -411,6 +473,23 @@ class DbExportSource:
 
 def _maybe(user_id: int | None) -> str | None:
     return None if user_id is None else plain(user_id)
+
+
+def _numbers_in(dialect: str) -> tuple[Any, Callable[[list[int]], Any]]:
+    """The right side of ``number IN (...)`` for a batch of numbers bound as ``numbers``.
+
+    One statement for every batch, compiled once. On SQLite the batch is one JSON text read
+    by ``json_each`` (still an index lookup per number), as binding a thousand parameters
+    costs SQLAlchemy more than the query; elsewhere an expanding parameter.
+    """
+    if dialect == "sqlite" and JSON_EACH:
+        values = func.json_each(bindparam("numbers", type_=String)).table_valued("value")
+        return select(values.c.value).scalar_subquery(), _json_list
+    return bindparam("numbers", type_=Integer, expanding=True), list
+
+
+def _json_list(numbers: list[int]) -> str:
+    return "[" + ",".join(map(str, numbers)) + "]"
 
 
 def _per_argument(model: Any, debate_id: int) -> Any:
@@ -427,12 +506,3 @@ def _title(fmt: Format, phase: str) -> str:
         return fmt.phase(phase).title
     except KeyError:
         return phase
-
-
-def _take(iterator: Any, size: int) -> list[Any]:
-    chunk = []
-    for item in iterator:
-        chunk.append(item)
-        if len(chunk) == size:
-            break
-    return chunk
