@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,7 +92,13 @@ class VoteBatcher:
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
+                    started = time.perf_counter()
                     await self._apply(batch)
+                    log.debug(
+                        "applied %d votes in %.1f ms",
+                        len(batch),
+                        (time.perf_counter() - started) * 1000,
+                    )
                 except Exception as exc:  # the whole transaction failed: nothing was written
                     log.exception("vote batch of %d failed; retrying one by one", len(batch))
                     if len(batch) == 1:
