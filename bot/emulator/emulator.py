@@ -303,9 +303,10 @@ class DiscordEmulator(World):
         while True:
             now = time.monotonic()
             idle = now - max(res.last_activity, self.last_request_at)
-            if idle >= quiet or now > deadline:
+            # A deferred "thinking" response is not settled until the bot follows it up.
+            if (idle >= quiet and not _still_thinking(res)) or now > deadline:
                 return
-            await asyncio.sleep(min(quiet - idle, 0.05) + 0.001)
+            await asyncio.sleep(min(max(quiet - idle, 0), 0.05) + 0.001)
 
     async def settle(self, quiet: float = 0.3, timeout: float = 10) -> None:  # noqa: ASYNC109
         """Wait until no REST request at all has arrived for ``quiet`` seconds."""
@@ -407,3 +408,16 @@ class DiscordEmulator(World):
         for conn in list(self.gateway.connections):
             with contextlib.suppress(Exception):
                 await conn.ws.close(code=code, message=b"emulator closed the connection")
+
+
+def _still_thinking(res: InteractionResult) -> bool:
+    """A type-5 deferral whose "thinking…" message was neither edited nor followed up."""
+    if res.callback_type != 5 or res.followup_ids:
+        return False
+    original = res.original or {}
+    return not (
+        original.get("content")
+        or original.get("embeds")
+        or original.get("attachments")
+        or original.get("components")
+    )

@@ -44,8 +44,12 @@ class SnowflakeFactory:
     def next(self) -> int:
         """A fresh, strictly increasing snowflake."""
         now = int(time.time() * 1000) - DISCORD_EPOCH_MS
-        self._last_ms = max(now, self._last_ms + 1)
-        self._counter = (self._counter + 1) & 0xFFF
+        if now > self._last_ms:
+            self._last_ms, self._counter = now, 0
+        else:  # same millisecond: the sequence counts up, as Discord's does
+            self._counter += 1
+            if self._counter > 0xFFF:
+                self._last_ms, self._counter = self._last_ms + 1, 0
         return (self._last_ms << 22) | (1 << 17) | self._counter
 
 

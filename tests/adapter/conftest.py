@@ -44,9 +44,17 @@ class Harness:
         options: dict[str, Any] | None = None,
         *,
         channel: int | None = None,
+        settle: float | None = None,
     ) -> InteractionResult:
+        """Run a slash command; ``settle`` is how long the bot must stay quiet afterwards
+        (longer for commands that defer and then work before answering)."""
         return await self.emu.slash(
-            self.world.guild, channel or self.world.channel, user, command, options or {}
+            self.world.guild,
+            channel or self.world.channel,
+            user,
+            command,
+            options or {},
+            settle=settle,
         )
 
     async def start_debate(self, motion: str = "1", fmt: str = "oxford") -> tuple[int, int]:

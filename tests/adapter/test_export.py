@@ -10,6 +10,9 @@ import pytest
 
 from tests.adapter.conftest import Harness
 
+#: /debate export defers, then builds the file in silence: wait longer for its answer.
+DEFERRED = 2.0
+
 
 @pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv"])
 async def test_moderator_gets_the_file_and_members_are_refused(harness: Harness, fmt: str) -> None:
@@ -22,7 +25,9 @@ async def test_moderator_gets_the_file_and_members_are_refused(harness: Harness,
     refused = await harness.slash(ada, "debate export", {"format": fmt}, channel=thread)
     assert refused.ephemeral and "Only moderators" in refused.text() and not refused.files
 
-    exported = await harness.slash(w.moderator, "debate export", {"format": fmt}, channel=thread)
+    exported = await harness.slash(
+        w.moderator, "debate export", {"format": fmt}, channel=thread, settle=DEFERRED
+    )
     assert exported.ephemeral and len(exported.files) == 1
     name, data = exported.files[0]
     assert name.startswith("debate-")
@@ -43,6 +48,8 @@ async def test_too_large_for_the_attachment_limit_names_the_command_line(harness
     w = harness.world
     thread, _ = await harness.start_debate(fmt="open")
     harness.emu.attachment_size_limit = 200  # bytes: nothing fits, even compressed
-    result = await harness.slash(w.moderator, "debate export", {"format": "html"}, channel=thread)
+    result = await harness.slash(
+        w.moderator, "debate export", {"format": "html"}, channel=thread, settle=DEFERRED
+    )
     assert result.ephemeral and not result.files
     assert "debate-bot export --debate" in result.text()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.adapter.conftest import Harness
 
 
@@ -90,3 +92,20 @@ async def test_muted_member_is_refused_everywhere_until_expiry(harness: Harness)
     harness.clock.advance(minutes=31)
     ok = await harness.slash(ada, "vote", {"stance": "for"}, channel=thread)
     assert "recorded" in ok.text()
+
+
+async def test_a_slow_vote_is_deferred_then_answered_after_the_commit(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    voter = w.audience[0]
+    await harness.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every write counts as late
+    result = await harness.slash(voter, "vote", {"stance": "for"}, channel=thread)
+    assert result.callback_type == 5 and result.ephemeral
+    assert "vote is recorded" in result.text()
+    refused = await harness.slash(w.audience[1], "vote", {"stance": "for"}, channel=thread)
+    assert refused.ephemeral and "Join the debate first" in refused.text()

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.adapter.cogs.base import Area, argument_choices, rebuttable_choices
 from bot.adapter.components import mark_text, vote_text
 from bot.adapter.context import channel_id_of
+from bot.adapter.patience import committed, reply
 from bot.domain.enums import Stance
 
 #: Discord checks these lengths in the client; the configured limit is checked by the service.
@@ -61,12 +62,13 @@ class ArgumentsCog(Area, commands.Cog):
     async def vote(
         self, interaction: discord.Interaction, stance: app_commands.Choice[str]
     ) -> None:
-        result = await self.app.services.votes.vote(
-            self.actor(interaction), channel_id_of(interaction), Stance(stance.value)
+        result = await committed(
+            interaction,
+            self.app.services.votes.vote(
+                self.actor(interaction), channel_id_of(interaction), Stance(stance.value)
+            ),
         )
-        await interaction.response.send_message(
-            vote_text(result.stance, result.previous, result.stage), ephemeral=True
-        )
+        await reply(interaction, vote_text(result.stance, result.previous, result.stage))
 
     @app_commands.guild_only()
     @app_commands.command(

@@ -1,0 +1,51 @@
+"""Answer within Discord's 3-second window even when a write queues behind a burst.
+
+Most writes commit in milliseconds and are answered with one response. A write that has not
+committed by ``DEFER_AT`` seconds after Discord created the interaction is deferred first
+(which says nothing about success) and answered once it is committed. Deferring earlier
+would only add requests while the bot is busiest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import discord
+
+T = TypeVar("T")
+
+#: Seconds after the interaction's creation at which a pending write is deferred.
+DEFER_AT = 2.0
+
+
+async def committed(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """The result of ``work``, deferring the interaction (ephemerally) if it runs late.
+
+    A timer, not a task per call: this sits on the vote path, where the event loop is the
+    bottleneck during a burst.
+    """
+    loop = asyncio.get_running_loop()
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    deferring: list[asyncio.Task[object]] = []
+
+    def late() -> None:
+        if not interaction.response.is_done():
+            deferring.append(loop.create_task(interaction.response.defer(ephemeral=True)))
+
+    timer = loop.call_later(min(max(DEFER_AT - age, 0.0), DEFER_AT), late)
+    try:
+        return await work
+    finally:
+        timer.cancel()
+        if deferring:  # the deferral must land before the answer goes out
+            await asyncio.gather(*deferring, return_exceptions=True)
+
+
+async def reply(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer, as a response or, after a deferral, as the follow-up."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
