@@ -31,7 +31,9 @@ from bot.storage.models import Debate, MotionVote, Mute, Participant
 
 log = logging.getLogger("bot.services.votes")
 
-MAX_BATCH = 1000
+#: Votes per transaction. Smaller batches answer the first voters sooner while a burst is
+#: still arriving; at 2,000 simultaneous votes 200 measured a lower p50 and p99 than 1,000.
+MAX_BATCH = 200
 
 
 @dataclass
