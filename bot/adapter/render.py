@@ -30,6 +30,7 @@ COLOURS = {
 }
 SIDE_NAMES = {Side.FOR: "For", Side.AGAINST: "Against", Side.AUDIENCE: "Audience"}
 STANCE_NAMES = {Stance.FOR: "For", Stance.AGAINST: "Against", Stance.UNDECIDED: "Undecided"}
+STAGE_NAMES = {"pre": "before the debate", "post": "after the debate", "open": "running vote"}
 KIND_NAMES = {"opening": "Opening", "claim": "Claim", "rebuttal": "Rebuttal", "closing": "Closing"}
 
 
@@ -200,7 +201,9 @@ def status_embed(status: StatusView) -> discord.Embed:
             value = f"{stage.voters} voted (tallies are shown when the debate closes)"
         else:
             value = " · ".join(f"{STANCE_NAMES[s]} {stage.counts[s]}" for s in STANCES)
-        embed.add_field(name=f"Vote: {stage.stage}", value=value, inline=False)
+        embed.add_field(
+            name=f"Votes: {STAGE_NAMES.get(stage.stage, stage.stage)}", value=value, inline=False
+        )
     return fit(embed)
 
 
