@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from bot.app import App
+from bot.clock import ManualClock
 from bot.domain.enums import Side, Stance
 from bot.services.views import DebateView
-from tests.conftest import CHANNEL, member, moderator
+from tests.conftest import CHANNEL, make_settings, member, moderator
 
 FOR_1, FOR_2, AGAINST_1, AGAINST_2 = 11, 12, 21, 22
 VOTERS = [31, 32, 33, 34, 35, 36]
@@ -52,3 +56,13 @@ async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
             result = await session.execute(text(f"SELECT * FROM {table.name} ORDER BY 1"))
             rows[table.name] = [tuple(r) for r in result]
     return rows
+
+
+@contextlib.asynccontextmanager
+async def app_with(database_url: str, clock: ManualClock, **debates: object) -> AsyncIterator[App]:
+    """An App on ``database_url`` with some ``debates`` settings changed."""
+    app = await App.create(make_settings(database_url, **debates), clock=clock, upgrade=False)
+    try:
+        yield app
+    finally:
+        await app.close()

@@ -12,13 +12,14 @@ from bot.clock import ManualClock
 from bot.domain import errors
 from bot.domain.enums import Side, Stance
 from bot.services.views import Actor
-from tests.conftest import CHANNEL, GUILD, OTHER_GUILD, make_settings, member, moderator
+from tests.conftest import CHANNEL, GUILD, OTHER_GUILD, member, moderator
 from tests.services.helpers import (
     AGAINST_1,
     FOR_1,
     FOR_2,
     VOTERS,
     advance_to,
+    app_with,
     snapshot,
     start_oxford,
 )
@@ -200,7 +201,7 @@ async def test_switching_sides_after_arguing(app: App) -> None:
     )
 
 
-async def test_duplicate_text_and_cooldown(app: App, clock: ManualClock) -> None:
+async def test_duplicate_text(app: App) -> None:
     await start_oxford(app)
     await advance_to(app, "floor")
     await app.services.arguments.propose(member(FOR_1), CHANNEL, "Same   text.")
@@ -211,15 +212,8 @@ async def test_duplicate_text_and_cooldown(app: App, clock: ManualClock) -> None
     )
 
 
-async def test_cooldown_between_arguments(tmp_path, migrated_template, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
-    path = tmp_path / "cool.db"
-    shutil.copy(migrated_template, path)
-    app = await App.create(
-        make_settings(path, argument_cooldown_seconds=30), clock=clock, upgrade=False
-    )
-    try:
+async def test_cooldown_between_arguments(database_url: str, clock: ManualClock) -> None:
+    async with app_with(database_url, clock, argument_cooldown_seconds=30) as app:
         await start_oxford(app)
         await advance_to(app, "floor")
         await app.services.arguments.propose(member(FOR_1), CHANNEL, "First.")
@@ -231,21 +225,10 @@ async def test_cooldown_between_arguments(tmp_path, migrated_template, clock: Ma
         assert "30 s" in error.message
         clock.advance(seconds=31)
         await app.services.arguments.propose(member(FOR_1), CHANNEL, "Second.")
-    finally:
-        await app.close()
 
 
-async def test_new_member_may_vote_but_not_argue(
-    tmp_path, migrated_template, clock: ManualClock
-) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
-    path = tmp_path / "age.db"
-    shutil.copy(migrated_template, path)
-    app = await App.create(
-        make_settings(path, min_member_age_minutes=60), clock=clock, upgrade=False
-    )
-    try:
+async def test_new_member_may_vote_but_not_argue(database_url: str, clock: ManualClock) -> None:
+    async with app_with(database_url, clock, min_member_age_minutes=60) as app:
         await start_oxford(app)
         newcomer = Actor(GUILD, FOR_1, joined_guild_at=clock.now() - timedelta(minutes=5))
         await app.services.votes.vote(newcomer, CHANNEL, Stance.FOR)
@@ -253,8 +236,6 @@ async def test_new_member_may_vote_but_not_argue(
         await refused(
             app, lambda a: a.services.arguments.propose(newcomer, CHANNEL, "Hi."), errors.NewMember
         )
-    finally:
-        await app.close()
 
 
 async def test_other_guild_cannot_reach_this_debate(app: App) -> None:
