@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -20,18 +19,9 @@ from bot.adapter.sync import sync_commands
 from bot.adapter.tree import DebateTree
 from bot.app import App
 from bot.domain.ratelimit import RateLimiter
-from bot.services.views import Actor, PhaseChange
+from bot.services.views import PhaseChange
 
 log = logging.getLogger("bot.adapter")
-
-
-@dataclass(frozen=True)
-class ExportedFile:
-    """A transcript ready to attach."""
-
-    debate_id: int
-    filename: str
-    data: bytes
 
 
 def intents() -> discord.Intents:
@@ -133,15 +123,6 @@ class DebateBotMixin:
         await summaries.record(
             debate.guild_id, debate.id, summary, channel_id=debate.channel_id, message_id=message.id
         )
-
-    async def export_file(
-        self, actor: Actor, channel_id: int, fmt: str, size_limit: int
-    ) -> ExportedFile:
-        """The transcript for ``/debate export``, within the attachment size limit."""
-        exported = await self.app.services.exports.for_discord(
-            actor, None, channel_id, fmt, size_limit
-        )
-        return ExportedFile(exported.debate_id, exported.filename, exported.data)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.modal_submit:

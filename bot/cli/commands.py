@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.app import App
 from bot.config import Settings, load_settings
@@ -110,7 +109,3 @@ async def export(args: argparse.Namespace) -> int:
     from bot.exports.cli import export_command
 
     return await export_command(_settings(args), args)
-
-
-def eprint(message: str) -> None:
-    print(message, file=sys.stderr)

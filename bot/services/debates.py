@@ -22,7 +22,7 @@ from bot.services.base import (
     require_moderator,
     view_of,
 )
-from bot.services.motions import MotionService
+from bot.services.motions import find_motion
 from bot.services.views import (
     Actor,
     DebateView,
@@ -46,7 +46,7 @@ class DebateService(Service):
         require_moderator(actor)
         fmt = get_format(format_name or self.settings.debates.default_format)
         async with self.db.read() as session:
-            motion = await MotionService._find(session, actor.guild_id, motion_ref)
+            motion = await find_motion(session, actor.guild_id, motion_ref)
             open_here = await session.scalar(
                 select(Debate.id).where(Debate.channel_id == channel_id, Debate.status == "open")
             )
@@ -70,7 +70,7 @@ class DebateService(Service):
         now = self.now()
         first = fmt.first
         async with self.db.write() as session:
-            motion = await MotionService._find(session, actor.guild_id, motion_ref)
+            motion = await find_motion(session, actor.guild_id, motion_ref)
             open_here = await session.scalar(
                 select(Debate.id).where(Debate.channel_id == channel_id, Debate.status == "open")
             )

@@ -58,7 +58,7 @@ class MotionService(Service):
         return changed
 
     @staticmethod
-    def _visible_to(guild_id: int | None) -> Select[Motion]:
+    def visible_to(guild_id: int | None) -> Select[Motion]:
         scope: ColumnElement[bool] = Motion.guild_id.is_(None)
         if guild_id is not None:
             scope = or_(scope, Motion.guild_id == guild_id)
@@ -67,7 +67,7 @@ class MotionService(Service):
     async def available(self, guild_id: int | None) -> list[MotionView]:
         """Built-in motions first, in the essay's order, then the guild's own."""
         async with self.db.read() as session:
-            rows = await session.scalars(self._visible_to(guild_id))
+            rows = await session.scalars(self.visible_to(guild_id))
             motions = [motion_view(r) for r in rows]
         return sorted(motions, key=lambda m: (not m.builtin, m.id))
 
@@ -84,21 +84,8 @@ class MotionService(Service):
     async def get(self, guild_id: int, motion_ref: str) -> MotionView:
         """A motion visible to the guild, by id (``7``) or built-in key (``essay-7``)."""
         async with self.db.read() as session:
-            row = await self._find(session, guild_id, motion_ref)
+            row = await find_motion(session, guild_id, motion_ref)
             return motion_view(row)
-
-    @classmethod
-    async def _find(cls, session: AsyncSession, guild_id: int, motion_ref: str) -> Motion:
-        ref = motion_ref.strip()
-        query = cls._visible_to(guild_id)
-        if ref.isdigit():
-            query = query.where(Motion.id == int(ref))
-        else:
-            query = query.where(Motion.key == ref)
-        row = (await session.scalars(query)).first()
-        if row is None:
-            raise errors.UnknownMotion(motion_ref)
-        return row
 
     async def add(self, actor: Actor, text: str) -> MotionView:
         """A moderator adds a motion for their guild."""
@@ -128,7 +115,7 @@ class MotionService(Service):
         """A moderator removes one of the guild's own motions (debates keep their record)."""
         require_moderator(actor)
         async with self.db.write() as session:
-            row = await self._find(session, actor.guild_id, motion_ref)
+            row = await find_motion(session, actor.guild_id, motion_ref)
             if row.guild_id is None:
                 raise errors.BuiltinMotion()
             row.removed_at = self.now()
@@ -141,3 +128,15 @@ class MotionService(Service):
                 detail=f"motion {row.id}: {row.text}",
             )
             return motion_view(row)
+
+
+async def find_motion(session: AsyncSession, guild_id: int, motion_ref: str) -> Motion:
+    """A motion visible to the guild, by id (``7``) or built-in key (``essay-7``)."""
+    ref = motion_ref.strip()
+    query = MotionService.visible_to(guild_id)
+    match = Motion.id == int(ref) if ref.isdigit() else Motion.key == ref
+    query = query.where(match)
+    row = (await session.scalars(query)).first()
+    if row is None:
+        raise errors.UnknownMotion(motion_ref)
+    return row

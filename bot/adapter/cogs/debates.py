@@ -208,8 +208,8 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         actor = self.actor(interaction)
         require_moderator(actor)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        exported = await self.runtime.export_file(
-            actor, channel_id_of(interaction), format.value, interaction.filesize_limit
+        exported = await self.app.services.exports.for_discord(
+            actor, None, channel_id_of(interaction), format.value, interaction.filesize_limit
         )
         await interaction.followup.send(
             f"Transcript of debate #{exported.debate_id} ({format.name}).",
