@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -72,6 +73,7 @@ class DebateBotMixin:
         self.deadlines = DeadlineDispatcher(app.services, self.announcer, self.owns_guild)
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
+        self._modal_tasks: set[asyncio.Task[bool]] = set()
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of ``guild_id`` (always, unsharded)."""
@@ -124,9 +126,19 @@ class DebateBotMixin:
             debate.guild_id, debate.id, summary, channel_id=debate.channel_id, message_id=message.id
         )
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is discord.InteractionType.modal_submit:
-            await handle_modal_submit(interaction)
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, plus the stateless rebut modal's submits.
+
+        Not an ``on_interaction`` listener: discord.py would start a task for every
+        interaction, each vote of a burst included, only for all but modal submits to return.
+        """
+        if event_name == "interaction" and args[0].type is discord.InteractionType.modal_submit:
+            task = asyncio.get_running_loop().create_task(
+                handle_modal_submit(args[0]), name="debate-bot: modal submit"
+            )
+            self._modal_tasks.add(task)
+            task.add_done_callback(self._modal_tasks.discard)
+        super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
 
     async def close(self) -> None:
         await self.deadlines.stop()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import WSMsgType, web
+
+from .messages import dumps
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
@@ -55,7 +57,7 @@ class GatewayConnection:
                 self.events.append(str(t))
             if self.ws.closed:
                 raise ConnectionResetError("gateway connection is closed")
-            await self.ws.send_str(json.dumps(frame))
+            await self.ws.send_str(dumps(frame).decode())
 
 
 class Gateway:
@@ -107,7 +109,7 @@ class Gateway:
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                     break
                 try:
-                    frame = json.loads(msg.data)
+                    frame = orjson.loads(msg.data)
                 except ValueError:
                     await ws.close(code=4002, message=b"Error while decoding payload.")
                     break

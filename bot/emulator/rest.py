@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,15 @@ from .interactions import (
     MODAL_SUBMIT,
     InteractionResult,
 )
-from .messages import EPHEMERAL, HAS_THREAD, Upload, apply_edit, build_message, parse_body
+from .messages import (
+    EPHEMERAL,
+    HAS_THREAD,
+    Upload,
+    apply_edit,
+    build_message,
+    dumps,
+    parse_body,
+)
 from .state import PUBLIC_THREAD, ChannelState
 from .world import RecordedRequest, Violation
 
@@ -35,7 +42,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """JSON with ``Content-Type: application/json`` exactly (no charset)."""
-    resp = web.Response(status=status, body=json.dumps(data).encode())
+    resp = web.Response(status=status, body=dumps(data))
     resp.headers["Content-Type"] = "application/json"
     return resp
 
