@@ -7,7 +7,12 @@ bot on this machine. Rounds alternate between the two bots, N = 100, 500, 1,000,
 print acknowledgement latency p50, p99 and max, votes per second, and the ratio between
 the bots. Final tallies are checked exactly against the last round's choices.
 
-    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--postgres auto|URL]
+    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--rtt MS]
+                          [--postgres auto|URL]
+
+``--rtt`` makes the emulator hold every REST response that long, as the network to Discord
+would: on loopback a reply frees its connection at once, over the internet only after a
+round trip, which is what sizes the bot's HTTP connection pool.
 
 With ``--postgres auto`` a throw-away PostgreSQL cluster is started on 127.0.0.1 (the one
 the tests use) and the same rounds run on it too.
@@ -202,8 +207,11 @@ def report(n: int, figures: dict[str, list[Round]], exact: bool) -> None:
     print(f"|   | tallies exact after the last round: {'yes' if exact else 'NO'} ||||||||")
 
 
-async def bench(url: str | None, sizes: list[int], rounds: int, label: str) -> None:
+async def bench(
+    url: str | None, sizes: list[int], rounds: int, label: str, rtt: float = 0.0
+) -> None:
     emu = DiscordEmulator(token=TOKEN)
+    emu.response_delay = rtt
     await emu.start()
     scene = build_scene(emu, max(sizes))
     with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
@@ -217,7 +225,11 @@ async def bench(url: str | None, sizes: list[int], rounds: int, label: str) -> N
             await emu.wait_for_ready(timeout=60, count=2)
             await emu.settle(quiet=0.5, timeout=60)
             debate_id = await start_debate(scene, db)
-            print(f"\n## {label}: each bot in its own process, median of {rounds} rounds per N")
+            network = f", {rtt * 1000:.0f} ms round trip" if rtt else ""
+            print(
+                f"\n## {label}: each bot in its own process, median of {rounds} rounds per N"
+                + network
+            )
             print(
                 "| N | bot | ack p50 | ack p99 | ack max | votes/s | answered | deferred | ratio |"
             )
@@ -261,11 +273,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,500,1000,2000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--rtt",
+        type=float,
+        default=0.0,
+        help="milliseconds the emulator holds each REST response, as a network round trip would",
+    )
+    parser.add_argument(
         "--postgres", help="also run on PostgreSQL: 'auto' starts a throw-away cluster, or a URL"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    asyncio.run(bench(None, sizes, args.rounds, "SQLite"))
+    rtt = args.rtt / 1000
+    asyncio.run(bench(None, sizes, args.rounds, "SQLite", rtt))
     if args.postgres == "auto":
         sys.path.insert(0, str(ROOT))
         from tests.postgres.cluster import PostgresCluster
@@ -274,11 +293,11 @@ def main() -> None:
         cluster.start()
         try:
             url = cluster.create_database("bench_votes")
-            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL"))
+            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL", rtt))
         finally:
             cluster.stop()
     elif args.postgres:
-        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL"))
+        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL", rtt))
 
 
 if __name__ == "__main__":

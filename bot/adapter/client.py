@@ -7,7 +7,6 @@ import logging
 import time
 from typing import Any
 
-import aiohttp
 import discord
 from discord.ext import commands
 
@@ -32,19 +31,6 @@ def intents() -> discord.Intents:
     return wanted
 
 
-#: Connections kept to Discord's API. discord.py's default is unbounded, which opens a new
-#: connection per interaction callback in a burst; reusing a bounded pool measured 0.86-0.92x
-#: of a bare bot's votes per second at 2,000 simultaneous votes, against 0.65-0.87x unbounded.
-HTTP_CONNECTIONS = 64
-
-
-def _connector_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Add a bounded connection pool unless the caller brought a connector."""
-    if "connector" in options:
-        return options
-    return dict(options, connector=aiohttp.TCPConnector(limit=HTTP_CONNECTIONS))
-
-
 class DebateBotMixin:
     """What the debate bot adds to discord.py's Bot, sharded or not."""
 
@@ -63,7 +49,10 @@ class DebateBotMixin:
             help_command=None,
             # Nothing the bot sends pings anyone unless a message asks for it explicitly.
             allowed_mentions=discord.AllowedMentions.none(),
-            **_connector_options(options),
+            # discord.py's unbounded connection pool, on purpose: replies to a burst each
+            # hold a connection for a network round trip, and a pool of 64 left a quarter of
+            # 2,000 votes unanswered at 80 ms (bench/votes.py --rtt 80).
+            **options,
         )
         self.app = app
         self.sync_on_start = sync_on_start

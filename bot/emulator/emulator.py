@@ -49,6 +49,11 @@ class DiscordEmulator(World):
         self.token_lifetime = 15 * 60.0
         self.recommended_shards = 1
         self.default_settle = 0.2
+        #: Seconds each REST response is held back, as the network's round trip would: a
+        #: client's connection stays busy that long (0 on loopback, tens of ms to Discord).
+        self.response_delay = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most REST requests the bot had open at once
         self.last_request_at = time.monotonic()
         self.app_owner: Any = None
         self.gateway = Gateway(self)

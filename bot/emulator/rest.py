@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,15 @@ class Rest:
         emu = self.emu
         if request.path.startswith("/gateway"):
             return await handler(request)
+        emu.in_flight += 1
+        emu.max_in_flight = max(emu.max_in_flight, emu.in_flight)
+        try:
+            return await self._serve(request, handler)
+        finally:
+            emu.in_flight -= 1
+
+    async def _serve(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        emu = self.emu
         body = await request.read()
         payload, uploads = parse_body(request.headers.get("Content-Type", ""), body)
         path = request.path[len(API) :] if request.path.startswith(API) else request.path
@@ -139,6 +149,8 @@ class Rest:
             except EmulatorError as exc:
                 resp = error(404, 0, str(exc))
         rec.status = resp.status
+        if emu.response_delay:
+            await asyncio.sleep(emu.response_delay)
         return resp
 
     def _authorized(self, request: web.Request, path: str) -> bool:

@@ -1,0 +1,46 @@
+"""A burst of votes through the real client: every vote answered, none throttled by the bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.domain.enums import Side
+from bot.services.views import Actor
+from bot.storage.models import MotionVote
+from tests.adapter.conftest import Harness
+
+VOTERS = 120
+ROUND_TRIP = 0.2  # seconds each reply holds its connection, as the network to Discord would
+
+
+async def test_a_burst_is_answered_without_queueing_behind_a_connection_cap(
+    harness: Harness,
+) -> None:
+    """Over the internet every reply keeps its HTTP connection busy for a round trip. A
+    capped pool would queue a burst's replies behind each other: 64 connections left a
+    quarter of 2,000 votes unanswered at 80 ms (bench/votes.py --rtt 80)."""
+    emu, w = harness.emu, harness.world
+    thread, _ = await harness.start_debate()
+    voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]
+    for user in voters:  # joining is set-up here; /debate join has its own tests
+        await harness.app.services.debates.join(Actor(w.guild, user), thread, Side.AUDIENCE)
+    emu.response_delay = ROUND_TRIP
+    emu.max_in_flight = 0
+
+    results = [
+        emu.dispatch_interaction(
+            emu.build_slash_payload(w.guild, thread, user, "vote", {"stance": "for"})
+        )
+        for user in voters
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
+
+    assert [r.callback_type for r in results] == [4] * VOTERS
+    assert all("vote is recorded" in r.text() and r.ephemeral for r in results)
+    assert not any(r.expired for r in results)
+    assert emu.max_in_flight > 64, emu.max_in_flight  # replies went out side by side
+    async with harness.app.db.read() as session:
+        stored = await session.scalar(select(func.count()).select_from(MotionVote))
+    assert stored == VOTERS
