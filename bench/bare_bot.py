@@ -1,7 +1,8 @@
-"""The ceiling for any discord.py bot on this machine: a ``/vote`` that only acknowledges.
+"""The ceiling for any discord.py bot on this machine: ``/vote`` and ``/persuasive`` that only
+acknowledge.
 
 Run by ``bench/votes.py`` as shard SHARD_ID of SHARD_COUNT against the emulator, with the
-same command shape as the debate bot's ``/vote``, synced to one guild.
+same command shapes as the debate bot's, synced to one guild.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ async def main() -> None:
     async def vote(interaction: discord.Interaction, stance: app_commands.Choice[str]) -> None:
         await interaction.response.send_message(
             f"Your vote is recorded: {stance.name}.", ephemeral=True
+        )
+
+    @tree.command(name="persuasive", description="Toggle your persuasive mark", guild=guild)
+    @app_commands.describe(argument="The argument (#n)")
+    async def persuasive(interaction: discord.Interaction, argument: int) -> None:
+        await interaction.response.send_message(
+            f"You marked #{argument} persuasive.", ephemeral=True
         )
 
     async def setup_hook() -> None:

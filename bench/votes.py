@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ from sqlalchemy import insert, select
 from bot.emulator import DiscordEmulator
 from bot.storage import migrate
 from bot.storage.database import Database
-from bot.storage.models import MotionVote, Participant
+from bot.storage.models import ArgumentVote, MotionVote, Participant
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
@@ -75,28 +76,108 @@ def guild_on_shard(emu: DiscordEmulator, shard: int, name: str) -> int:
 
 
 async def fire(
-    emu: DiscordEmulator, guild: int, channel: int, members: list[int], stances: list[str]
+    emu: DiscordEmulator,
+    guild: int,
+    channel: int,
+    members: list[int],
+    command: str,
+    options: list[dict[str, object]],
+    answer: str,
 ) -> Round:
     payloads = [
-        emu.build_slash_payload(guild, channel, member, "vote", {"stance": stance})
-        for member, stance in zip(members, stances, strict=True)
+        emu.build_slash_payload(guild, channel, member, command, option)
+        for member, option in zip(members, options, strict=True)
     ]
     started = time.perf_counter()
     results = [emu.dispatch_interaction(p) for p in payloads]
     await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=60)
-    # A deferred vote is acknowledged first and answered after its commit: count a vote as
-    # done when its answer ("Your ... vote is recorded/changed") has arrived.
+    # A deferred interaction is acknowledged first and answered after its commit: count it
+    # as done when its answer (a text containing ``answer``) has arrived.
     waiting = [r for r in results if r.callback_type is not None]
     deadline = time.monotonic() + 60
     while waiting and time.monotonic() < deadline:
-        waiting = [r for r in waiting if "vote" not in r.text()]
+        waiting = [r for r in waiting if answer not in r.text()]
         if waiting:
             await asyncio.sleep(0.05)
     wall = time.perf_counter() - started
-    ok = sum(1 for r in results if r.callback_type is not None and "vote" in r.text())
+    ok = sum(1 for r in results if r.callback_type is not None and answer in r.text())
     latencies = [r.acked_after if r.acked_after is not None else float("inf") for r in results]
     deferred = sum(1 for r in results if r.callback_type == 5)
     return Round(latencies, wall, ok, len(results) - ok, deferred)
+
+
+class Votes:
+    """``/vote`` with a random stance; exact when every member's last stance is stored."""
+
+    command, answer = "vote", "vote"
+
+    def __init__(self) -> None:
+        self.expected: dict[int, str] = {}
+
+    async def prepare(self, scene: Scene, db: Database, debate_id: int) -> None:
+        """Votes are open in the first phase already."""
+
+    def options(self, members: list[int]) -> list[dict[str, object]]:
+        stances = [random.choice(STANCES) for _ in members]
+        self.expected.update(zip(members, stances, strict=True))
+        return [{"stance": stance} for stance in stances]
+
+    async def exact(self, db: Database, debate_id: int) -> bool:
+        async with db.read() as session:
+            rows = await session.execute(
+                select(MotionVote.user_id, MotionVote.stance).where(
+                    MotionVote.debate_id == debate_id, MotionVote.stage == "pre"
+                )
+            )
+            return dict(rows.tuples().all()) == self.expected
+
+
+class Marks:
+    """``/persuasive`` on argument #1 (each press toggles); exact when the marked members are
+    those who pressed an odd number of times."""
+
+    command, answer = "persuasive", "persuasive"
+
+    def __init__(self) -> None:
+        self.presses: Counter[int] = Counter()
+
+    async def prepare(self, scene: Scene, db: Database, debate_id: int) -> None:
+        """On to the opening statements, where a debater posts argument #1."""
+        emu = scene.emu
+        async with db.write() as session:
+            await session.execute(
+                insert(Participant),
+                [
+                    {
+                        "debate_id": debate_id,
+                        "user_id": scene.debater,
+                        "side": "for",
+                        "joined_at": datetime.now(UTC),
+                    }
+                ],
+            )
+        moved = await emu.slash(scene.guild_a, scene.channel_a, scene.moderator, "debate next")
+        posted = await emu.slash(
+            scene.guild_a,
+            scene.channel_a,
+            scene.debater,
+            "propose",
+            {"text": "Persuasion is measured by who moves, not by who shouts."},
+        )
+        assert "#1" in posted.text(), (moved.text(), posted.text())
+
+    def options(self, members: list[int]) -> list[dict[str, object]]:
+        self.presses.update(members)
+        return [{"argument": 1} for _ in members]
+
+    async def exact(self, db: Database, debate_id: int) -> bool:
+        async with db.read() as session:
+            marked = set(
+                await session.scalars(
+                    select(ArgumentVote.user_id).where(ArgumentVote.debate_id == debate_id)
+                )
+            )
+        return marked == {m for m, n in self.presses.items() if n % 2}
 
 
 def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -112,6 +193,7 @@ class Scene:
     guild_a: int
     channel_a: int
     moderator: int
+    debater: int
     members_a: list[int]
     guild_b: int
     channel_b: int
@@ -127,6 +209,7 @@ def build_scene(emu: DiscordEmulator, size: int) -> Scene:
         guild_a,
         emu.add_text_channel(guild_a, "debates").id,
         emu.add_member(guild_a, "moderator", roles=[mods.id]).id,
+        emu.add_member(guild_a, "debater").id,
         [emu.add_member(guild_a, f"a{i}").id for i in range(size)],
         guild_b,
         emu.add_text_channel(guild_b, "debates").id,
@@ -180,17 +263,7 @@ async def start_debate(scene: Scene, db: Database) -> int:
     return debate_id
 
 
-async def stored_votes(db: Database, debate_id: int) -> dict[int, str]:
-    async with db.read() as session:
-        rows = await session.execute(
-            select(MotionVote.user_id, MotionVote.stance).where(
-                MotionVote.debate_id == debate_id, MotionVote.stage == "pre"
-            )
-        )
-        return {user: stance for user, stance in rows}
-
-
-def report(n: int, figures: dict[str, list[Round]], exact: bool) -> None:
+def report(n: int, figures: dict[str, list[Round]], exact: bool, unit: str) -> None:
     rates: dict[str, float] = {}
     for name, runs in figures.items():
         p50 = statistics.median(percentile(r.latencies, 0.5) for r in runs)
@@ -204,16 +277,22 @@ def report(n: int, figures: dict[str, list[Round]], exact: bool) -> None:
             f"| {n} | {name} | {p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms "
             f"| {worst * 1000:.0f} ms | {rates[name]:.0f} | {acked}/{n} | {deferred} | {ratio} |"
         )
-    print(f"|   | tallies exact after the last round: {'yes' if exact else 'NO'} ||||||||")
+    print(f"|   | {unit} stored exactly after the last round: {'yes' if exact else 'NO'} ||||||||")
 
 
 async def bench(
-    url: str | None, sizes: list[int], rounds: int, label: str, rtt: float = 0.0
+    url: str | None,
+    sizes: list[int],
+    rounds: int,
+    label: str,
+    rtt: float = 0.0,
+    command: str = "vote",
 ) -> None:
     emu = DiscordEmulator(token=TOKEN)
     emu.response_delay = rtt
     await emu.start()
     scene = build_scene(emu, max(sizes))
+    work: Votes | Marks = Votes() if command == "vote" else Marks()
     with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
         folder = Path(name)
         db_url = url or f"sqlite+aiosqlite:///{folder / 'votes.db'}"
@@ -225,31 +304,30 @@ async def bench(
             await emu.wait_for_ready(timeout=60, count=2)
             await emu.settle(quiet=0.5, timeout=60)
             debate_id = await start_debate(scene, db)
+            await work.prepare(scene, db, debate_id)
             network = f", {rtt * 1000:.0f} ms round trip" if rtt else ""
             print(
-                f"\n## {label}: each bot in its own process, median of {rounds} rounds per N"
-                + network
+                f"\n## {label}, /{work.command}: each bot in its own process, "
+                f"median of {rounds} rounds per N{network}"
             )
-            print(
-                "| N | bot | ack p50 | ack p99 | ack max | votes/s | answered | deferred | ratio |"
-            )
+            print("| N | bot | ack p50 | ack p99 | ack max | per s | answered | deferred | ratio |")
             print("|---|---|---|---|---|---|---|---|---|")
             for n in sizes:
                 figures: dict[str, list[Round]] = {"debate bot": [], "bare bot": []}
-                stances: list[str] = []
                 for _ in range(rounds):  # alternate the bots, side by side in one run
-                    stances = [random.choice(STANCES) for _ in range(n)]
+                    options = work.options(scene.members_a[:n])
                     for bot, guild, channel, members in (
                         ("debate bot", scene.guild_a, scene.channel_a, scene.members_a),
                         ("bare bot", scene.guild_b, scene.channel_b, scene.members_b),
                     ):
-                        figures[bot].append(await fire(emu, guild, channel, members[:n], stances))
+                        figures[bot].append(
+                            await fire(
+                                emu, guild, channel, members[:n], work.command, options, work.answer
+                            )
+                        )
                         await emu.settle(quiet=0.5, timeout=60)
-                stored = await stored_votes(db, debate_id)
-                exact = all(
-                    stored.get(m) == s for m, s in zip(scene.members_a, stances, strict=False)
-                )
-                report(n, figures, exact)
+                exact = await work.exact(db, debate_id)
+                report(n, figures, exact, "votes" if command == "vote" else "marks")
         finally:
             if os.environ.get("BENCH_SHOW_LOGS"):
                 for log in ("debate-bot.log", "bare-bot.log"):
@@ -273,6 +351,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,500,1000,2000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--command",
+        choices=["vote", "persuasive"],
+        default="vote",
+        help="the burst: /vote with random stances, or /persuasive toggles on one argument",
+    )
+    parser.add_argument(
         "--rtt",
         type=float,
         default=0.0,
@@ -284,7 +368,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rtt = args.rtt / 1000
-    asyncio.run(bench(None, sizes, args.rounds, "SQLite", rtt))
+    asyncio.run(bench(None, sizes, args.rounds, "SQLite", rtt, args.command))
     if args.postgres == "auto":
         sys.path.insert(0, str(ROOT))
         from tests.postgres.cluster import PostgresCluster
@@ -293,11 +377,11 @@ def main() -> None:
         cluster.start()
         try:
             url = cluster.create_database("bench_votes")
-            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL", rtt))
+            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL", rtt, args.command))
         finally:
             cluster.stop()
     elif args.postgres:
-        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL", rtt))
+        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL", rtt, args.command))
 
 
 if __name__ == "__main__":
