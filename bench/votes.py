@@ -129,7 +129,7 @@ class Votes:
                     MotionVote.debate_id == debate_id, MotionVote.stage == "pre"
                 )
             )
-            return dict(rows.tuples().all()) == self.expected
+            return {user: stance for user, stance in rows} == self.expected
 
 
 class Marks:

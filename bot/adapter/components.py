@@ -12,6 +12,7 @@ import discord
 from bot.adapter import limits, render
 from bot.adapter.context import actor_from
 from bot.adapter.errors import reply_error
+from bot.adapter.patience import committed, edit, reply
 from bot.domain.enums import Side, Stance
 
 if TYPE_CHECKING:
@@ -159,10 +160,12 @@ class StanceButton(
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
         actor = actor_from(interaction, bot.app.settings)
-        result = await bot.app.services.votes.vote_in_debate(actor, self.debate_id, self.stance)
-        await interaction.response.edit_message(
-            content=vote_text(result.stance, result.previous, result.stage), view=None
+        result = await committed(
+            interaction,
+            bot.app.services.votes.vote_in_debate(actor, self.debate_id, self.stance),
+            update=True,
         )
+        await edit(interaction, vote_text(result.stance, result.previous, result.stage))
 
 
 def vote_text(stance: Stance, previous: Stance | None, stage: str) -> str:
@@ -197,12 +200,13 @@ class PersuasiveButton(
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
         actor = actor_from(interaction, bot.app.settings)
-        result = await bot.app.services.votes.toggle_persuasive(
-            actor, None, self.number, debate_id=self.debate_id
+        result = await committed(
+            interaction,
+            bot.app.services.votes.toggle_persuasive(
+                actor, None, self.number, debate_id=self.debate_id
+            ),
         )
-        await interaction.response.send_message(
-            mark_text(result.number, result.marked, result.count), ephemeral=True
-        )
+        await reply(interaction, mark_text(result.number, result.marked, result.count))
 
 
 def mark_text(number: int, marked: bool, count: int) -> str:

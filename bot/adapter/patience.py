@@ -20,8 +20,11 @@ T = TypeVar("T")
 DEFER_AT = 2.0
 
 
-async def committed(interaction: discord.Interaction, work: Awaitable[T]) -> T:
-    """The result of ``work``, deferring the interaction (ephemerally) if it runs late.
+async def committed(
+    interaction: discord.Interaction, work: Awaitable[T], *, update: bool = False
+) -> T:
+    """The result of ``work``, deferring the interaction (ephemerally) if it runs late;
+    ``update`` defers the edit of the component's message instead (see :func:`edit`).
 
     A timer, not a task per call: this sits on the vote path, where the event loop is the
     bottleneck during a burst.
@@ -32,7 +35,9 @@ async def committed(interaction: discord.Interaction, work: Awaitable[T]) -> T:
 
     def late() -> None:
         if not interaction.response.is_done():
-            deferring.append(loop.create_task(interaction.response.defer(ephemeral=True)))
+            response = interaction.response
+            deferral = response.defer() if update else response.defer(ephemeral=True)
+            deferring.append(loop.create_task(deferral))
 
     timer = loop.call_later(min(max(DEFER_AT - age, 0.0), DEFER_AT), late)
     try:
@@ -49,3 +54,11 @@ async def reply(interaction: discord.Interaction, text: str) -> None:
         await interaction.followup.send(text, ephemeral=True)
     else:
         await interaction.response.send_message(text, ephemeral=True)
+
+
+async def edit(interaction: discord.Interaction, text: str) -> None:
+    """Replace the component's message with ``text``, after a deferral as an edit of it."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(content=text, view=None)
+    else:
+        await interaction.response.edit_message(content=text, view=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -19,22 +19,25 @@ from bot.services.base import (
     format_and_phase,
     participant_side,
 )
+from bot.services.mark_batch import MarkBatcher
 from bot.services.views import Actor, MarkResult, MindChangeResult, VoteResult
 from bot.services.vote_batch import VoteBatcher
 from bot.storage.database import Database
-from bot.storage.models import ArgumentVote, Debate, MindChange
+from bot.storage.models import Debate, MindChange
 
 
 class VoteService(Service):
-    """Everything members vote or mark; each call is one transaction (motion votes share
-    theirs with the other votes waiting at the same moment: see :mod:`vote_batch`)."""
+    """Everything members vote or mark; each call is one transaction (motion votes and
+    persuasive marks share theirs with the others waiting at the same moment)."""
 
     def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
         super().__init__(db, clock, settings)
         self.batcher = VoteBatcher(db, clock)
+        self.marks = MarkBatcher(db, clock)
 
     async def close(self) -> None:
         await self.batcher.close()
+        await self.marks.close()
 
     async def _open_for(
         self, session: AsyncSession, actor: Actor, debate: Debate, action: Action, what: str
@@ -66,36 +69,9 @@ class VoteService(Service):
     async def toggle_persuasive(
         self, actor: Actor, channel_id: int | None, number: int, debate_id: int | None = None
     ) -> MarkResult:
-        """Mark an argument persuasive, or take the mark back."""
-        async with self.db.write() as session:
-            debate = await self._debate(session, actor, channel_id, debate_id)
-            await self._open_for(
-                session, actor, debate, Action.PERSUASIVE, "mark arguments persuasive"
-            )
-            target = await argument_by_number(session, debate.id, number)
-            rules.check_mark_target(actor.user_id, argument_ref(target), "mark")
-            removed = await session.execute(
-                delete(ArgumentVote).where(
-                    ArgumentVote.argument_id == target.id, ArgumentVote.user_id == actor.user_id
-                )
-            )
-            marked = not getattr(removed, "rowcount", 0)
-            if marked:
-                session.add(
-                    ArgumentVote(
-                        debate_id=debate.id,
-                        argument_id=target.id,
-                        user_id=actor.user_id,
-                        created_at=self.now(),
-                    )
-                )
-                await session.flush()
-            count = await session.scalar(
-                select(func.count())
-                .select_from(ArgumentVote)
-                .where(ArgumentVote.argument_id == target.id)
-            )
-            return MarkResult(debate.id, number, marked, int(count or 0), target.message_id)
+        """Mark an argument persuasive, or take the mark back (shares its transaction with
+        the other presses waiting at the same moment: see :mod:`mark_batch`)."""
+        return await self.marks.toggle(actor, number, channel_id=channel_id, debate_id=debate_id)
 
     async def credit_mind_change(
         self, actor: Actor, channel_id: int, number: int, explanation: str

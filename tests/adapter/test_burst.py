@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.domain.enums import Side
 from bot.services.views import Actor
-from bot.storage.models import MotionVote
+from bot.storage.models import ArgumentVote, MotionVote
 from tests.adapter.conftest import Harness
 
 VOTERS = 120
@@ -43,4 +43,34 @@ async def test_a_burst_is_answered_without_queueing_behind_a_connection_cap(
     assert emu.max_in_flight > 64, emu.max_in_flight  # replies went out side by side
     async with harness.app.db.read() as session:
         stored = await session.scalar(select(func.count()).select_from(MotionVote))
+    assert stored == VOTERS
+
+
+async def test_a_burst_of_persuasive_presses_counts_every_mark_once(harness: Harness) -> None:
+    """Presses on one argument share transactions, yet each member sees the count right
+    after their own mark: together the answers count 1 to N, each number once."""
+    emu, w = harness.emu, harness.world
+    thread, _ = await harness.start_debate()
+    voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]
+    services = harness.app.services
+    for user in voters:
+        await services.debates.join(Actor(w.guild, user), thread, Side.AUDIENCE)
+    ada = w.debaters_for[0]
+    await services.debates.join(Actor(w.guild, ada), thread, Side.FOR)
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    await harness.slash(ada, "propose", {"text": "An opening worth marking."}, channel=thread)
+
+    results = [
+        emu.dispatch_interaction(
+            emu.build_slash_payload(w.guild, thread, user, "persuasive", {"argument": 1})
+        )
+        for user in voters
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
+
+    counts = sorted(int(r.text().split("(")[1].split()[0]) for r in results)
+    assert counts == list(range(1, VOTERS + 1))
+    assert all(r.ephemeral and "You marked #1 persuasive" in r.text() for r in results)
+    async with harness.app.db.read() as session:
+        stored = await session.scalar(select(func.count()).select_from(ArgumentVote))
     assert stored == VOTERS

@@ -109,3 +109,30 @@ async def test_a_slow_vote_is_deferred_then_answered_after_the_commit(
     assert "vote is recorded" in result.text()
     refused = await harness.slash(w.audience[1], "vote", {"stance": "for"}, channel=thread)
     assert refused.ephemeral and "Join the debate first" in refused.text()
+
+
+async def test_slow_buttons_and_marks_are_deferred_then_answered_after_the_commit(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    card = harness.public(w.channel)[-1]
+    voter = w.audience[0]
+    await harness.click(voter, w.channel, card, "Audience")
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every write counts as late
+    prompt = await harness.click(voter, w.channel, card, "Vote")
+    choice = await harness.click(voter, w.channel, prompt.original, "For")
+    assert choice.callback_type == 6  # the prompt's edit, deferred
+    assert "vote is recorded" in choice.text() and not choice.custom_ids()
+
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    ada = w.debaters_for[0]
+    await harness.click(ada, w.channel, card, "For")
+    await harness.slash(ada, "propose", {"text": "An opening worth marking."}, channel=thread)
+    marked = await harness.slash(voter, "persuasive", {"argument": 1}, channel=thread)
+    assert marked.callback_type == 5 and marked.ephemeral
+    assert "You marked #1 persuasive (1 in all)" in marked.text()
+    pressed = await harness.click(voter, thread, harness.card_of(thread, 1), "Persuasive")
+    assert "took back your persuasive mark on #1 (0 in all)" in pressed.text()

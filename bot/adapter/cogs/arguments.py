@@ -77,12 +77,13 @@ class ArgumentsCog(Area, commands.Cog):
     @app_commands.describe(argument="The argument (#n)")
     @app_commands.autocomplete(argument=argument_choices)
     async def persuasive(self, interaction: discord.Interaction, argument: int) -> None:
-        result = await self.app.services.votes.toggle_persuasive(
-            self.actor(interaction), channel_id_of(interaction), argument
+        result = await committed(
+            interaction,
+            self.app.services.votes.toggle_persuasive(
+                self.actor(interaction), channel_id_of(interaction), argument
+            ),
         )
-        await interaction.response.send_message(
-            mark_text(result.number, result.marked, result.count), ephemeral=True
-        )
+        await reply(interaction, mark_text(result.number, result.marked, result.count))
 
     @app_commands.guild_only()
     @app_commands.command(name="delta", description="Credit the argument that changed your mind")

@@ -1,0 +1,145 @@
+"""Persuasive marks by group commit: an audience marking the argument everyone talks about.
+
+Each press toggles the member's mark. The presses waiting at one moment are applied in
+order, as if one after another, and written together in one transaction: five reads (the
+debates, who joined, active mutes, the arguments, their marks) and at most one delete and
+one insert, whatever the batch size. See :mod:`bot.services.group_commit`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.domain import errors, rules
+from bot.domain.enums import Action
+from bot.services.arguments import argument_ref
+from bot.services.group_commit import (
+    Addressed,
+    GroupCommit,
+    Outcomes,
+    active_mutes,
+    debates_for,
+    joined_pairs,
+    open_for,
+)
+from bot.services.views import Actor, MarkResult
+from bot.storage.database import Database
+from bot.storage.models import Argument, ArgumentVote, Debate
+
+
+@dataclass(frozen=True, slots=True)
+class _Press(Addressed):
+    number: int
+
+
+class MarkBatcher:
+    """Toggles persuasive marks; each caller returns once its toggle is committed."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.clock = clock
+        self._queue: GroupCommit[_Press, MarkResult] = GroupCommit(db, self._apply, "mark-batcher")
+
+    async def toggle(
+        self, actor: Actor, number: int, *, channel_id: int | None, debate_id: int | None
+    ) -> MarkResult:
+        """Queue a press on argument ``#number``; returns the committed result or raises."""
+        return await self._queue.submit(_Press(actor, channel_id, debate_id, number))
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop."""
+        await self._queue.close()
+
+    async def _apply(self, session: AsyncSession, batch: Sequence[_Press]) -> Outcomes[MarkResult]:
+        now = self.clock.now()
+        debates = await debates_for(session, batch)
+        ids = {d.id for d in debates.values() if isinstance(d, Debate)}
+        users = {press.actor.user_id for press in batch}
+        joined = await joined_pairs(session, ids, users)
+        mutes = await active_mutes(session, batch, now)
+        arguments = await _arguments(session, ids, {press.number for press in batch})
+        marked, counts = await _marks(session, {a.id for a in arguments.values()}, users)
+        before = set(marked)
+        outcomes: Outcomes[MarkResult] = []
+        for press in batch:
+            try:
+                debate, _ = open_for(
+                    debates[press.debate_key],
+                    press,
+                    Action.PERSUASIVE,
+                    "mark arguments persuasive",
+                    joined=joined,
+                    mutes=mutes,
+                    now=now,
+                )
+                target = arguments.get((debate.id, press.number))
+                if target is None:
+                    raise errors.UnknownArgument(press.number)
+                rules.check_mark_target(press.actor.user_id, argument_ref(target), "mark")
+            except errors.Refusal as refusal:
+                outcomes.append(refusal)
+                continue
+            pair = (target.id, press.actor.user_id)
+            now_marked = pair not in marked
+            if now_marked:
+                marked.add(pair)
+                counts[target.id] += 1
+            else:
+                marked.discard(pair)
+                counts[target.id] -= 1
+            count = counts[target.id]
+            outcomes.append(
+                MarkResult(debate.id, press.number, now_marked, count, target.message_id)
+            )
+        if taken_back := before - marked:
+            await session.execute(
+                delete(ArgumentVote).where(
+                    tuple_(ArgumentVote.argument_id, ArgumentVote.user_id).in_(list(taken_back))
+                )
+            )
+        if added := marked - before:
+            debate_of = {a.id: a.debate_id for a in arguments.values()}
+            await session.execute(
+                insert(ArgumentVote),
+                [
+                    {"debate_id": debate_of[a], "argument_id": a, "user_id": u, "created_at": now}
+                    for a, u in sorted(added)
+                ],
+            )
+        return outcomes
+
+
+async def _arguments(
+    session: AsyncSession, debate_ids: set[int], numbers: set[int]
+) -> dict[tuple[int, int], Argument]:
+    """The arguments the presses name, by (debate, number)."""
+    if not debate_ids:
+        return {}
+    rows = await session.scalars(
+        select(Argument).where(Argument.debate_id.in_(debate_ids), Argument.number.in_(numbers))
+    )
+    return {(row.debate_id, row.number): row for row in rows}
+
+
+async def _marks(
+    session: AsyncSession, argument_ids: set[int], users: set[int]
+) -> tuple[set[tuple[int, int]], Counter[int]]:
+    """The (argument, member) marks of these members, and every mark count of the arguments."""
+    if not argument_ids:
+        return set(), Counter()
+    mine = await session.execute(
+        select(ArgumentVote.argument_id, ArgumentVote.user_id).where(
+            ArgumentVote.argument_id.in_(argument_ids), ArgumentVote.user_id.in_(users)
+        )
+    )
+    totals = await session.execute(
+        select(ArgumentVote.argument_id, func.count())
+        .where(ArgumentVote.argument_id.in_(argument_ids))
+        .group_by(ArgumentVote.argument_id)
+    )
+    return {(a, u) for a, u in mine}, Counter({a: n for a, n in totals})
