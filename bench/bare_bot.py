@@ -1,5 +1,5 @@
-"""The ceiling for any discord.py bot on this machine: ``/vote`` and ``/persuasive`` that only
-acknowledge.
+"""The ceiling for any discord.py bot on this machine: ``/vote``, ``/persuasive`` and
+``/propose`` that only acknowledge.
 
 Run by ``bench/votes.py`` as shard SHARD_ID of SHARD_COUNT against the emulator, with the
 same command shapes as the debate bot's, synced to one guild.
@@ -47,6 +47,11 @@ async def main() -> None:
         await interaction.response.send_message(
             f"You marked #{argument} persuasive.", ephemeral=True
         )
+
+    @tree.command(name="propose", description="Post a new argument for your side", guild=guild)
+    @app_commands.describe(text="Your argument")
+    async def propose(interaction: discord.Interaction, text: str) -> None:
+        await interaction.response.send_message(text)
 
     async def setup_hook() -> None:
         await tree.sync(guild=guild)

@@ -41,7 +41,7 @@ from sqlalchemy import insert, select
 from bot.emulator import DiscordEmulator
 from bot.storage import migrate
 from bot.storage.database import Database
-from bot.storage.models import ArgumentVote, MotionVote, Participant
+from bot.storage.models import Argument, ArgumentVote, MotionVote, Participant
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
@@ -109,7 +109,7 @@ async def fire(
 class Votes:
     """``/vote`` with a random stance; exact when every member's last stance is stored."""
 
-    command, answer = "vote", "vote"
+    command, answer, format, side = "vote", "vote", "oxford", "audience"
 
     def __init__(self) -> None:
         self.expected: dict[int, str] = {}
@@ -136,7 +136,7 @@ class Marks:
     """``/persuasive`` on argument #1 (each press toggles); exact when the marked members are
     those who pressed an odd number of times."""
 
-    command, answer = "persuasive", "persuasive"
+    command, answer, format, side = "persuasive", "persuasive", "oxford", "audience"
 
     def __init__(self) -> None:
         self.presses: Counter[int] = Counter()
@@ -178,6 +178,33 @@ class Marks:
                 )
             )
         return marked == {m for m, n in self.presses.items() if n % 2}
+
+
+class Proposals:
+    """``/propose`` in an open-floor debate, each text new; exact when every press became
+    one argument and the numbers run 1 to N without a gap."""
+
+    command, answer, format, side = "propose", "bench argument", "open", "for"
+
+    def __init__(self) -> None:
+        self.presses = 0
+
+    async def prepare(self, scene: Scene, db: Database, debate_id: int) -> None:
+        """Arguments are open in the open floor's only phase."""
+
+    def options(self, members: list[int]) -> list[dict[str, object]]:
+        first = self.presses
+        self.presses += len(members)
+        return [{"text": f"A bench argument, number {first + i}."} for i in range(len(members))]
+
+    async def exact(self, db: Database, debate_id: int) -> bool:
+        async with db.read() as session:
+            numbers = sorted(
+                await session.scalars(
+                    select(Argument.number).where(Argument.debate_id == debate_id)
+                )
+            )
+        return numbers == list(range(1, self.presses + 1))
 
 
 def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -225,7 +252,11 @@ def write_config(path: Path, scene: Scene, db_url: str) -> None:
             "gateway_url": scene.emu.gateway_url,
         },
         "database": {"url": db_url},
-        "debates": {"use_threads": False, "rate_limit": {"actions": 1000, "per_seconds": 1}},
+        "debates": {
+            "use_threads": False,
+            "rate_limit": {"actions": 1000, "per_seconds": 1},
+            "argument_cooldown_seconds": 0,  # every member posts once per round
+        },
         "logging": {"level": "WARNING"},
     }
     path.write_text(yaml.safe_dump(settings))
@@ -245,17 +276,17 @@ def start_bots(scene: Scene, config: Path, folder: Path) -> list[subprocess.Pope
     ]
 
 
-async def start_debate(scene: Scene, db: Database) -> int:
-    """A moderator opens an Oxford debate; every member joins (in bulk: setup only)."""
+async def start_debate(scene: Scene, db: Database, fmt: str, side: str) -> int:
+    """A moderator opens a debate; every member joins ``side`` (in bulk: setup only)."""
     emu = scene.emu
-    options = {"motion": "12", "format": "oxford"}
+    options = {"motion": "12", "format": fmt}
     started = await emu.slash(
         scene.guild_a, scene.channel_a, scene.moderator, "debate start", options
     )
     debate_id = int(started.text().split("#")[1].split()[0])
     joined = datetime.now(UTC)
     rows = [
-        {"debate_id": debate_id, "user_id": m, "side": "audience", "joined_at": joined}
+        {"debate_id": debate_id, "user_id": m, "side": side, "joined_at": joined}
         for m in scene.members_a
     ]
     async with db.write() as session:
@@ -292,7 +323,9 @@ async def bench(
     emu.response_delay = rtt
     await emu.start()
     scene = build_scene(emu, max(sizes))
-    work: Votes | Marks = Votes() if command == "vote" else Marks()
+    work: Votes | Marks | Proposals = {"vote": Votes, "persuasive": Marks, "propose": Proposals}[
+        command
+    ]()
     with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
         folder = Path(name)
         db_url = url or f"sqlite+aiosqlite:///{folder / 'votes.db'}"
@@ -303,7 +336,7 @@ async def bench(
         try:
             await emu.wait_for_ready(timeout=60, count=2)
             await emu.settle(quiet=0.5, timeout=60)
-            debate_id = await start_debate(scene, db)
+            debate_id = await start_debate(scene, db, work.format, work.side)
             await work.prepare(scene, db, debate_id)
             network = f", {rtt * 1000:.0f} ms round trip" if rtt else ""
             print(
@@ -327,7 +360,12 @@ async def bench(
                         )
                         await emu.settle(quiet=0.5, timeout=60)
                 exact = await work.exact(db, debate_id)
-                report(n, figures, exact, "votes" if command == "vote" else "marks")
+                report(
+                    n,
+                    figures,
+                    exact,
+                    {"vote": "votes", "persuasive": "marks"}.get(command, "arguments"),
+                )
         finally:
             if os.environ.get("BENCH_SHOW_LOGS"):
                 for log in ("debate-bot.log", "bare-bot.log"):
@@ -352,9 +390,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--command",
-        choices=["vote", "persuasive"],
+        choices=["vote", "persuasive", "propose"],
         default="vote",
-        help="the burst: /vote with random stances, or /persuasive toggles on one argument",
+        help="the burst: /vote with random stances, /persuasive toggles on one argument, "
+        "or /propose of new arguments in an open-floor debate",
     )
     parser.add_argument(
         "--rtt",

@@ -37,4 +37,5 @@ class App:
 
     async def close(self) -> None:
         await self.services.votes.close()
+        await self.services.arguments.close()
         await self.db.dispose()

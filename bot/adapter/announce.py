@@ -37,13 +37,21 @@ class Announcer:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
     async def post_argument(self, interaction: discord.Interaction, argument: ArgumentView) -> None:
-        """Answer the interaction with the public argument card, then remember its message."""
-        response = await interaction.response.send_message(
-            embed=render.argument_card(argument),
-            view=argument_view(argument.debate_id, argument.number),
-            allowed_mentions=render.NO_MENTIONS,
-        )
-        message_id = response.message_id
+        """Answer the interaction with the public argument card (after a deferral, as the
+        follow-up), then remember its message."""
+        card = render.argument_card(argument)
+        view = argument_view(argument.debate_id, argument.number)
+        message_id: int | None
+        if interaction.response.is_done():
+            message = await interaction.followup.send(
+                embed=card, view=view, allowed_mentions=render.NO_MENTIONS, wait=True
+            )
+            message_id = message.id
+        else:
+            response = await interaction.response.send_message(
+                embed=card, view=view, allowed_mentions=render.NO_MENTIONS
+            )
+            message_id = response.message_id
         if message_id is not None and interaction.guild_id is not None:
             await self.services.arguments.set_message(
                 interaction.guild_id, argument.debate_id, argument.number, message_id

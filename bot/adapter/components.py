@@ -276,8 +276,12 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
                 if component.get("custom_id") == REBUT_FIELD:
                     text = str(component.get("value", ""))
         actor = actor_from(interaction, bot.app.settings)
-        argument = await bot.app.services.arguments.rebut_in_debate(
-            actor, int(match["debate"]), int(match["number"]), text
+        argument = await committed(
+            interaction,
+            bot.app.services.arguments.rebut_in_debate(
+                actor, int(match["debate"]), int(match["number"]), text
+            ),
+            public=True,
         )
         await bot.announcer.post_argument(interaction, argument)
     except Exception as error:

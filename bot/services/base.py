@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain import errors
+from bot.domain import errors, rules
 from bot.domain.enums import ArgumentKind, ArgumentStatus, AuditAction, Side
 from bot.domain.formats import Format, Phase, get_format
 from bot.services.views import Actor, ArgumentView, DebateView, MotionView
@@ -217,3 +218,14 @@ def audit(
             created_at=at,
         )
     )
+
+
+def text_hash(body: str) -> str:
+    """A fingerprint of an argument's text that ignores case and spacing (duplicate check)."""
+    normal = " ".join(body.casefold().split())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def argument_ref(row: Argument) -> rules.ArgumentRef:
+    """The facts about a stored argument that the rules look at."""
+    return rules.ArgumentRef(row.number, row.author_id, Side(row.side), ArgumentStatus(row.status))

@@ -27,7 +27,7 @@ from bot.domain.enums import Action
 from bot.domain.formats import Phase, get_format
 from bot.services.views import Actor
 from bot.storage.database import Database
-from bot.storage.models import Debate, Mute, Participant
+from bot.storage.models import Argument, Debate, Mute, Participant
 
 log = logging.getLogger("bot.services.group_commit")
 
@@ -35,7 +35,7 @@ log = logging.getLogger("bot.services.group_commit")
 #: is still arriving; at 2,000 simultaneous votes 200 measured a lower p50 and p99 than 1,000.
 MAX_BATCH = 200
 
-R = TypeVar("R", bound="Addressed")
+R = TypeVar("R")
 T = TypeVar("T")
 Outcomes = list[T | BaseException]
 
@@ -243,3 +243,15 @@ def open_for(
         now=now,
     )
     return debate, phase
+
+
+async def arguments_by_number(
+    session: AsyncSession, debate_ids: set[int], numbers: set[int]
+) -> dict[tuple[int, int], Argument]:
+    """The arguments of these debates with these numbers, by (debate, number)."""
+    if not debate_ids or not numbers:
+        return {}
+    rows = await session.scalars(
+        select(Argument).where(Argument.debate_id.in_(debate_ids), Argument.number.in_(numbers))
+    )
+    return {(row.debate_id, row.number): row for row in rows}

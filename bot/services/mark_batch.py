@@ -18,19 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.domain import errors, rules
 from bot.domain.enums import Action
-from bot.services.arguments import argument_ref
+from bot.services.base import argument_ref
 from bot.services.group_commit import (
     Addressed,
     GroupCommit,
     Outcomes,
     active_mutes,
+    arguments_by_number,
     debates_for,
     joined_pairs,
     open_for,
 )
 from bot.services.views import Actor, MarkResult
 from bot.storage.database import Database
-from bot.storage.models import Argument, ArgumentVote, Debate
+from bot.storage.models import ArgumentVote, Debate
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class MarkBatcher:
         users = {press.actor.user_id for press in batch}
         joined = await joined_pairs(session, ids, users)
         mutes = await active_mutes(session, batch, now)
-        arguments = await _arguments(session, ids, {press.number for press in batch})
+        arguments = await arguments_by_number(session, ids, {press.number for press in batch})
         marked, counts = await _marks(session, {a.id for a in arguments.values()}, users)
         before = set(marked)
         outcomes: Outcomes[MarkResult] = []
@@ -112,18 +113,6 @@ class MarkBatcher:
                 ],
             )
         return outcomes
-
-
-async def _arguments(
-    session: AsyncSession, debate_ids: set[int], numbers: set[int]
-) -> dict[tuple[int, int], Argument]:
-    """The arguments the presses name, by (debate, number)."""
-    if not debate_ids:
-        return {}
-    rows = await session.scalars(
-        select(Argument).where(Argument.debate_id.in_(debate_ids), Argument.number.in_(numbers))
-    )
-    return {(row.debate_id, row.number): row for row in rows}
 
 
 async def _marks(

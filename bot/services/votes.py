@@ -9,11 +9,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import errors, rules
 from bot.domain.enums import Action, Stance
-from bot.services.arguments import argument_ref
 from bot.services.base import (
     Service,
     active_mute,
     argument_by_number,
+    argument_ref,
     debate_by_id,
     debate_in_channel,
     format_and_phase,

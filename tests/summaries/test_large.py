@@ -6,7 +6,7 @@ from sqlalchemy import insert, select, update
 
 from bot.app import App
 from bot.domain.enums import Side
-from bot.services.arguments import text_hash
+from bot.services.base import text_hash
 from bot.storage.models import Argument, ArgumentVote, Debate
 from bot.summaries.llm import build_prompt
 from bot.summaries.templates import EMBED_LIMIT, TEXT_LIMIT, TITLE_LIMIT

@@ -35,8 +35,12 @@ class ArgumentsCog(Area, commands.Cog):
     async def propose(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, TEXT_MAX]
     ) -> None:
-        argument = await self.app.services.arguments.propose(
-            self.actor(interaction), channel_id_of(interaction), text
+        argument = await committed(
+            interaction,
+            self.app.services.arguments.propose(
+                self.actor(interaction), channel_id_of(interaction), text
+            ),
+            public=True,
         )
         await self.runtime.announcer.post_argument(interaction, argument)
 
@@ -50,8 +54,12 @@ class ArgumentsCog(Area, commands.Cog):
         argument: int,
         text: app_commands.Range[str, 1, TEXT_MAX],
     ) -> None:
-        posted = await self.app.services.arguments.rebut(
-            self.actor(interaction), channel_id_of(interaction), argument, text
+        posted = await committed(
+            interaction,
+            self.app.services.arguments.rebut(
+                self.actor(interaction), channel_id_of(interaction), argument, text
+            ),
+            public=True,
         )
         await self.runtime.announcer.post_argument(interaction, posted)
 
