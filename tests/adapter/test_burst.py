@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.domain.enums import Side
 from bot.services.views import Actor
-from bot.storage.models import ArgumentVote, MotionVote
+from bot.storage.models import Argument, ArgumentVote, MotionVote
 from tests.adapter.conftest import Harness
 
 VOTERS = 120
@@ -74,3 +74,36 @@ async def test_a_burst_of_persuasive_presses_counts_every_mark_once(harness: Har
     async with harness.app.db.read() as session:
         stored = await session.scalar(select(func.count()).select_from(ArgumentVote))
     assert stored == VOTERS
+
+
+async def test_a_burst_of_proposals_numbers_each_once_and_keeps_every_card(
+    harness: Harness,
+) -> None:
+    """Open floor, everyone posts at once: one argument per post, #1 to #N without a gap,
+    each answered with its public card, whose message the bot remembers."""
+    emu, w = harness.emu, harness.world
+    await harness.slash(w.moderator, "debate start", {"motion": "1", "format": "open"})
+    thread = int(emu.threads(w.channel)[-1]["id"])
+    voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]
+    services = harness.app.services
+    for i, user in enumerate(voters):
+        side = Side.FOR if i % 2 else Side.AGAINST
+        await services.debates.join(Actor(w.guild, user), thread, side)
+
+    results = [
+        emu.dispatch_interaction(
+            emu.build_slash_payload(
+                w.guild, thread, user, "propose", {"text": f"Argument from voter {i}."}
+            )
+        )
+        for i, user in enumerate(voters)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
+    await emu.settle(quiet=0.5, timeout=30)
+
+    assert all(not r.ephemeral and "Argument from voter" in r.text() for r in results)
+    async with harness.app.db.read() as session:
+        rows = (await session.execute(select(Argument.number, Argument.message_id))).all()
+    assert sorted(number for number, _ in rows) == list(range(1, VOTERS + 1))
+    cards = {r.original_id for r in results}
+    assert {message for _, message in rows} == cards and None not in cards

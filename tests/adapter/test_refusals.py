@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.adapter.conftest import Harness
+from tests.adapter.conftest import Harness, message_text
 
 
 async def refused(
@@ -136,3 +136,24 @@ async def test_slow_buttons_and_marks_are_deferred_then_answered_after_the_commi
     assert "You marked #1 persuasive (1 in all)" in marked.text()
     pressed = await harness.click(voter, thread, harness.card_of(thread, 1), "Persuasive")
     assert "took back your persuasive mark on #1 (0 in all)" in pressed.text()
+
+
+async def test_a_slow_argument_is_deferred_publicly_and_its_card_remembered(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    card = harness.public(w.channel)[-1]
+    ada = w.debaters_for[0]
+    await harness.click(ada, w.channel, card, "For")
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every write counts as late
+    posted = await harness.slash(ada, "propose", {"text": "A slow opening."}, channel=thread)
+    assert posted.callback_type == 5 and not posted.ephemeral
+    shown = harness.card_of(thread, 1)
+    assert "A slow opening." in message_text(shown)
+    debate = await harness.app.services.debates.in_channel(w.guild, thread)
+    argument = await harness.app.services.arguments.get(w.guild, debate.id, 1)
+    assert argument.message_id == int(shown["id"])  # so a removal can edit this card

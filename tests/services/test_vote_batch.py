@@ -1,5 +1,5 @@
-"""The group-commit vote path: one transaction per waiting group, per-vote refusals, and each
-caller told only after the commit."""
+"""The group-commit paths (votes, persuasive marks, posts): one transaction per waiting
+group, per-request refusals, and each caller told only after the commit."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ from sqlalchemy import select
 from bot.app import App
 from bot.domain import errors
 from bot.domain.enums import Side, Stance
-from bot.services.views import MarkResult
+from bot.services.views import ArgumentView, MarkResult
 from bot.storage.models import Argument, ArgumentVote, MotionVote
 from tests.conftest import CHANNEL, OTHER_GUILD, member, moderator
-from tests.services.helpers import AGAINST_1, FOR_1, VOTERS, advance_to, start_oxford
+from tests.services.helpers import (
+    AGAINST_1,
+    AGAINST_2,
+    FOR_1,
+    FOR_2,
+    VOTERS,
+    advance_to,
+    start_oxford,
+)
 
 
 async def test_mixed_batch_gets_per_vote_outcomes(app: App) -> None:
@@ -123,3 +131,50 @@ async def test_persuasive_presses_in_one_batch_toggle_in_order(app: App) -> None
     # A later press on its own sees what the batch committed.
     again = await votes.toggle_persuasive(member(VOTERS[2]), CHANNEL, claim.number)
     assert (again.marked, again.count) == (False, 0)
+
+
+async def test_posts_in_one_batch_are_checked_one_after_another(app: App) -> None:
+    """Posts waiting together see the ones accepted before them: a per-debater limit counts
+    the batch, a repeated text names the first one's number, numbers have no gap."""
+    await start_oxford(app)
+    await advance_to(app, "opening")
+    await app.services.moderation.mute(moderator(), AGAINST_2, 10, "spam")
+    posts = app.services.arguments
+    outcomes = await asyncio.gather(
+        posts.propose(member(FOR_1), CHANNEL, "Opening for the motion."),
+        posts.propose(member(FOR_1), CHANNEL, "A second opening."),  # one per debater
+        posts.propose(member(VOTERS[0]), CHANNEL, "The audience does not argue."),
+        posts.propose(member(AGAINST_2), CHANNEL, "Muted."),
+        posts.propose(member(AGAINST_1), CHANNEL, "Opening against the motion."),
+        posts.propose(member(FOR_2), CHANNEL, "   "),
+        return_exceptions=True,
+    )
+    names = [type(o).__name__ for o in outcomes]
+    assert names == [
+        "ArgumentView",
+        "LimitReached",
+        "NotDebater",
+        "Muted",
+        "ArgumentView",
+        "EmptyText",
+    ]
+    first, against = outcomes[0], outcomes[4]
+    assert isinstance(first, ArgumentView) and isinstance(against, ArgumentView)
+    assert (first.number, against.number) == (1, 2)
+
+    await advance_to(app, "floor")
+    floor = await asyncio.gather(
+        posts.rebut(member(FOR_2), CHANNEL, against.number, "That opening misses the point."),
+        posts.propose(member(AGAINST_1), CHANNEL, "A claim on the floor."),
+        posts.propose(member(AGAINST_1), CHANNEL, "A claim  ON the floor."),  # same text
+        posts.rebut(member(FOR_2), CHANNEL, first.number, "Rebutting my own side."),
+        return_exceptions=True,
+    )
+    rebuttal, claim, repeat, own = floor
+    assert isinstance(rebuttal, ArgumentView) and isinstance(claim, ArgumentView)
+    assert (rebuttal.number, rebuttal.parent_number, claim.number) == (3, 2, 4)
+    assert isinstance(repeat, errors.DuplicateArgument) and "#4" in str(repeat)
+    assert isinstance(own, errors.OwnSide)
+    async with app.db.read() as session:
+        stored = (await session.execute(select(Argument.number, Argument.author_id))).all()
+    assert sorted(stored) == [(1, FOR_1), (2, AGAINST_1), (3, FOR_2), (4, AGAINST_1)]
