@@ -1,14 +1,19 @@
-"""Vote-path benchmark: N simultaneous ``/vote`` interactions from N distinct members.
+"""Burst benchmark: N simultaneous interactions from N distinct members (votes by default).
 
 Starts the project's Discord emulator in this process and two bots in their own processes,
 side by side on it: the real debate bot (shard 0 of 2, guild A) and a bare discord.py bot
-whose ``/vote`` only acknowledges (shard 1 of 2, guild B), the ceiling for any discord.py
+whose commands only acknowledge (shard 1 of 2, guild B), the ceiling for any discord.py
 bot on this machine. Rounds alternate between the two bots, N = 100, 500, 1,000, 2,000, and
-print acknowledgement latency p50, p99 and max, votes per second, and the ratio between
-the bots. Final tallies are checked exactly against the last round's choices.
+print acknowledgement latency p50, p99 and max, interactions per second, and the ratio
+between the bots. What the debate bot stored is then checked exactly.
 
-    python bench/votes.py [--sizes 100,500,1000,2000] [--rounds 3] [--rtt MS]
-                          [--postgres auto|URL]
+    python bench/votes.py [--command vote|persuasive|propose] [--sizes 100,500,1000,2000]
+                          [--rounds 3] [--rtt MS] [--postgres auto|URL]
+
+``--command`` picks the burst: ``/vote`` with random stances (the last stance of each
+member must be stored), ``/persuasive`` presses on one argument (marked exactly by those who
+pressed an odd number of times) or ``/propose`` in an open-floor debate (one argument per
+post, numbered without a gap).
 
 ``--rtt`` makes the emulator hold every REST response that long, as the network to Discord
 would: on loopback a reply frees its connection at once, over the internet only after a
