@@ -21,15 +21,13 @@ DEFER_AT = 2.0
 
 
 async def committed(
-    interaction: discord.Interaction,
-    work: Awaitable[T],
-    *,
-    update: bool = False,
-    public: bool = False,
+    interaction: discord.Interaction, work: Awaitable[T], *, update: bool = False
 ) -> T:
     """The result of ``work``, deferring the interaction (ephemerally) if it runs late;
-    ``update`` defers the edit of the component's message instead (see :func:`edit`), and
-    ``public`` a message everyone sees (an argument card).
+    ``update`` defers the edit of the component's message instead (see :func:`edit`).
+
+    Always ephemeral, even where success shows a public card: the follow-up replaces the
+    deferred message, so a refusal after a public deferral would be shown to everyone.
 
     A timer, not a task per call: this sits on the vote path, where the event loop is the
     bottleneck during a burst.
@@ -41,11 +39,8 @@ async def committed(
     def late() -> None:
         if not interaction.response.is_done():
             response = interaction.response
-            if update:
-                deferral = response.defer()
-            else:
-                deferral = response.defer(ephemeral=not public, thinking=True)
-            deferring.append(loop.create_task(deferral))
+            later = response.defer() if update else response.defer(ephemeral=True, thinking=True)
+            deferring.append(loop.create_task(later))
 
     timer = loop.call_later(min(max(DEFER_AT - age, 0.0), DEFER_AT), late)
     try:

@@ -5,8 +5,11 @@ rate (and every statement through aiosqlite is round trips to its thread, each q
 the burst on the event loop). A :class:`GroupCommit` queues requests, applies every request
 waiting at that moment in one transaction (a handful of queries whatever the batch size)
 and resolves each caller only after that commit: nobody is told a write counted before it
-is durable. Outcomes are per request, refusals included; if the transaction itself fails,
-the batch is retried one request at a time so one bad request cannot sink the others.
+is durable. Outcomes are per request, refusals included. When a constraint refuses the
+batch (another process wrote the same row first), it is retried one request at a time so
+one request cannot sink the others; any other failure is every caller's error, never
+retried: after a connection lost during COMMIT nobody knows whether the batch was written,
+and applying it again would take back marks or refuse posts as duplicates of themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import errors, rules
@@ -86,15 +90,17 @@ class GroupCommit(Generic[R, T]):
         return await future
 
     async def close(self) -> None:
-        """Finish what is queued, then stop."""
-        task, self._task = self._task, None
+        """Finish what is queued, then stop (a later request starts a new drain)."""
+        task = self._task
         if task is None or task.done():
             return
         self._closing = True
         assert self._wakeup is not None
         self._wakeup.set()
-        await task
-        self._closing = False
+        try:
+            await task
+        finally:
+            self._closing = False
 
     async def _drain(self) -> None:
         assert self._wakeup is not None
@@ -112,15 +118,14 @@ class GroupCommit(Generic[R, T]):
                         len(batch),
                         (time.perf_counter() - started) * 1000,
                     )
-                except Exception as exc:  # the whole transaction failed: nothing was written
-                    log.exception(
-                        "%s: batch of %d failed; retrying one by one", self.name, len(batch)
-                    )
-                    if len(batch) == 1:
-                        _settle(batch[0][1], exc)
-                    else:
-                        for item in batch:
-                            await self._retry_alone(item)
+                except IntegrityError:  # one request broke a constraint: find which
+                    log.warning("%s: batch of %d refused by a constraint", self.name, len(batch))
+                    for item in batch:
+                        await self._retry_alone(item)
+                except Exception as exc:  # nothing was written, or nobody can tell: tell all
+                    log.exception("%s: batch of %d failed", self.name, len(batch))
+                    for _, future in batch:
+                        _settle(future, exc)
             if self._closing:
                 return
 

@@ -100,7 +100,7 @@ class MarkBatcher:
         if taken_back := before - marked:
             await session.execute(
                 delete(ArgumentVote).where(
-                    tuple_(ArgumentVote.argument_id, ArgumentVote.user_id).in_(list(taken_back))
+                    tuple_(ArgumentVote.argument_id, ArgumentVote.user_id).in_(sorted(taken_back))
                 )
             )
         if added := marked - before:

@@ -277,7 +277,7 @@ async def _write(session: AsyncSession, accepted: list[_Accepted]) -> list[Argum
     """Number the accepted posts in order (per debate) and insert them."""
     per_debate = Counter(item.debate_id for item in accepted)
     next_number: dict[int, int] = {}
-    for debate_id, count in per_debate.items():
+    for debate_id, count in sorted(per_debate.items()):  # one lock order for every process
         top = await session.scalar(
             update(Debate)
             .where(Debate.id == debate_id)

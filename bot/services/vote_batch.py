@@ -97,7 +97,8 @@ class VoteBatcher:
             }
             outcomes.append(VoteResult(debate.id, stage, vote.stance, before))
         if rows:
-            await session.execute(self._upsert(), list(rows.values()))
+            # Sorted, so concurrent writers lock the rows in one order (PostgreSQL).
+            await session.execute(self._upsert(), [rows[key] for key in sorted(rows)])
         return outcomes
 
     def _upsert(self) -> Any:
