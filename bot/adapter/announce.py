@@ -37,23 +37,16 @@ class Announcer:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
     async def post_argument(self, interaction: discord.Interaction, argument: ArgumentView) -> None:
-        """Answer the interaction with the public argument card, then remember its message.
-
-        After a (necessarily ephemeral) deferral the card is posted in the channel and the
-        member gets an ephemeral confirmation in place of the deferred message.
-        """
+        """Answer the interaction with the public argument card (after a public deferral, as
+        the follow-up that replaces it), then remember its message."""
         card = render.argument_card(argument)
         view = argument_view(argument.debate_id, argument.number)
         message_id: int | None
         if interaction.response.is_done():
-            assert interaction.channel_id is not None
-            message = await self.channel(interaction.channel_id, interaction.guild_id).send(
-                embed=card, view=view, allowed_mentions=render.NO_MENTIONS
+            message = await interaction.followup.send(
+                embed=card, view=view, allowed_mentions=render.NO_MENTIONS, wait=True
             )
             message_id = message.id
-            await interaction.followup.send(
-                f"Your argument is posted as #{argument.number}.", ephemeral=True
-            )
         else:
             response = await interaction.response.send_message(
                 embed=card, view=view, allowed_mentions=render.NO_MENTIONS

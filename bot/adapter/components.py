@@ -281,6 +281,7 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
             bot.app.services.arguments.rebut_in_debate(
                 actor, int(match["debate"]), int(match["number"]), text
             ),
+            public=True,
         )
         await bot.announcer.post_argument(interaction, argument)
     except Exception as error:

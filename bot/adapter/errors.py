@@ -12,9 +12,13 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.adapter.patience import PUBLIC_DEFERRAL
 from bot.domain.errors import Refusal
 
 log = logging.getLogger("bot.adapter")
+
+#: What a public deferral briefly says before it is removed, when the post was refused.
+NOT_POSTED = "Not posted."
 
 
 class RateLimited(app_commands.CheckFailure):
@@ -86,9 +90,15 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
     """Tell the member ``error`` ephemerally, whether or not the interaction was answered."""
     text = message_for(error, interaction)
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True)
+        elif interaction.extras.get(PUBLIC_DEFERRAL):
+            # The first follow-up would take the public "thinking" message's place: close
+            # that message, tell the member privately, then remove it.
+            await interaction.edit_original_response(content=NOT_POSTED)
+            await interaction.followup.send(text, ephemeral=True)
+            await interaction.delete_original_response()
+        else:
+            await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)

@@ -20,14 +20,21 @@ T = TypeVar("T")
 DEFER_AT = 2.0
 
 
+#: ``Interaction.extras`` key set when the deferral is public (see :func:`committed`).
+PUBLIC_DEFERRAL = "debate_bot_public_deferral"
+
+
 async def committed(
-    interaction: discord.Interaction, work: Awaitable[T], *, update: bool = False
+    interaction: discord.Interaction,
+    work: Awaitable[T],
+    *,
+    update: bool = False,
+    public: bool = False,
 ) -> T:
     """The result of ``work``, deferring the interaction (ephemerally) if it runs late;
-    ``update`` defers the edit of the component's message instead (see :func:`edit`).
-
-    Always ephemeral, even where success shows a public card: the follow-up replaces the
-    deferred message, so a refusal after a public deferral would be shown to everyone.
+    ``update`` defers the edit of the component's message instead (see :func:`edit`), and
+    ``public`` a message everyone sees (an argument card, then its one follow-up). A refusal
+    after a public deferral must not take its place: see ``errors.reply_error``.
 
     A timer, not a task per call: this sits on the vote path, where the event loop is the
     bottleneck during a burst.
@@ -39,7 +46,11 @@ async def committed(
     def late() -> None:
         if not interaction.response.is_done():
             response = interaction.response
-            later = response.defer() if update else response.defer(ephemeral=True, thinking=True)
+            if update:
+                later = response.defer()
+            else:
+                later = response.defer(ephemeral=not public, thinking=True)
+                interaction.extras[PUBLIC_DEFERRAL] = public
             deferring.append(loop.create_task(later))
 
     timer = loop.call_later(min(max(DEFER_AT - age, 0.0), DEFER_AT), late)

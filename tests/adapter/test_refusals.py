@@ -138,7 +138,7 @@ async def test_slow_buttons_and_marks_are_deferred_then_answered_after_the_commi
     assert "took back your persuasive mark on #1 (0 in all)" in pressed.text()
 
 
-async def test_a_slow_argument_is_deferred_its_card_posted_and_a_late_refusal_private(
+async def test_a_slow_argument_is_deferred_publicly_and_a_late_refusal_stays_private(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bot.adapter.patience as patience
@@ -151,9 +151,9 @@ async def test_a_slow_argument_is_deferred_its_card_posted_and_a_late_refusal_pr
     await harness.slash(w.moderator, "debate next", channel=thread)
     monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every write counts as late
     posted = await harness.slash(ada, "propose", {"text": "A slow opening."}, channel=thread)
-    assert posted.callback_type == 5 and posted.ephemeral
-    assert "posted as #1" in posted.text()
+    assert posted.callback_type == 5 and not posted.ephemeral  # the card replaces it
     shown = harness.card_of(thread, 1)
+    assert posted.original_id == int(shown["id"])
     assert "A slow opening." in message_text(shown)
     debate = await harness.app.services.debates.in_channel(w.guild, thread)
     argument = await harness.app.services.arguments.get(w.guild, debate.id, 1)
@@ -161,6 +161,9 @@ async def test_a_slow_argument_is_deferred_its_card_posted_and_a_late_refusal_pr
 
     public_before = len(harness.public(thread))
     second = await harness.slash(ada, "propose", {"text": "A second opening."}, channel=thread)
-    assert second.callback_type == 5 and second.ephemeral
-    assert "Each debater posts 1 opening statement" in second.text()
-    assert len(harness.public(thread)) == public_before  # the refusal stayed private
+    assert second.callback_type == 5
+    refusal = second.followups
+    assert len(refusal) == 1 and refusal[0]["flags"] & 64  # ephemeral
+    assert "Each debater posts 1 opening statement" in refusal[0]["content"]
+    assert second.original is None  # the public "thinking" message is gone
+    assert len(harness.public(thread)) == public_before  # nothing public remains

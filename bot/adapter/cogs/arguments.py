@@ -40,6 +40,7 @@ class ArgumentsCog(Area, commands.Cog):
             self.app.services.arguments.propose(
                 self.actor(interaction), channel_id_of(interaction), text
             ),
+            public=True,
         )
         await self.runtime.announcer.post_argument(interaction, argument)
 
@@ -58,6 +59,7 @@ class ArgumentsCog(Area, commands.Cog):
             self.app.services.arguments.rebut(
                 self.actor(interaction), channel_id_of(interaction), argument, text
             ),
+            public=True,
         )
         await self.runtime.announcer.post_argument(interaction, posted)
 
