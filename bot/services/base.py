@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import errors, rules
-from bot.domain.enums import ArgumentKind, ArgumentStatus, AuditAction, Side
+from bot.domain.enums import Action, ArgumentKind, ArgumentStatus, AuditAction, Side
 from bot.domain.formats import Format, Phase, get_format
 from bot.services.views import Actor, ArgumentView, DebateView, MotionView
 from bot.storage.database import Database
@@ -229,3 +229,29 @@ def text_hash(body: str) -> str:
 def argument_ref(row: Argument) -> rules.ArgumentRef:
     """The facts about a stored argument that the rules look at."""
     return rules.ArgumentRef(row.number, row.author_id, Side(row.side), ArgumentStatus(row.status))
+
+
+def check_open(
+    debate: Debate,
+    action: Action,
+    what: str,
+    *,
+    mute: Mute | None,
+    joined: bool,
+    now: datetime,
+) -> Phase:
+    """The debate's phase if a member may ``action`` there now; raises the refusal
+    otherwise (the vote, mark and credit paths share these checks and their order)."""
+    fmt, phase = format_and_phase(debate)
+    rules.check_participation(
+        fmt,
+        phase,
+        action,
+        what,
+        locked=debate.locked,
+        muted_until=mute.until if mute else None,
+        mute_reason=mute.reason if mute else None,
+        joined=joined,
+        now=now,
+    )
+    return phase

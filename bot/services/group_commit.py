@@ -26,9 +26,10 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import errors, rules
+from bot.domain import errors
 from bot.domain.enums import Action
-from bot.domain.formats import Phase, get_format
+from bot.domain.formats import Phase
+from bot.services.base import check_open
 from bot.services.views import Actor
 from bot.storage.database import Database
 from bot.storage.models import Argument, Debate, Mute, Participant
@@ -151,6 +152,23 @@ def _settle(future: asyncio.Future[T], outcome: T | BaseException) -> None:
         future.set_result(outcome)
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What every batch loads first: the debates its requests name, and who is muted."""
+
+    debates: dict[tuple[int, str, int], Debate | BaseException]
+    mutes: dict[tuple[int, int], Mute]
+
+    @property
+    def debate_ids(self) -> set[int]:
+        return {d.id for d in self.debates.values() if isinstance(d, Debate)}
+
+
+async def scope_of(session: AsyncSession, batch: Sequence[Addressed], now: datetime) -> Scope:
+    """The debates and the mutes in force for ``batch``, in two reads."""
+    return Scope(await debates_for(session, batch), await active_mutes(session, batch, now))
+
+
 async def debates_for(
     session: AsyncSession, batch: Sequence[Addressed]
 ) -> dict[tuple[int, str, int], Debate | BaseException]:
@@ -232,18 +250,12 @@ def open_for(
     (the same checks, in the same order, as one request on its own)."""
     if isinstance(debate, BaseException):
         raise debate
-    fmt = get_format(debate.format)
-    phase = fmt.phase(debate.phase)
     actor = request.actor
-    mute = mutes.get((actor.guild_id, actor.user_id))
-    rules.check_participation(
-        fmt,
-        phase,
+    phase = check_open(
+        debate,
         action,
         what,
-        locked=debate.locked,
-        muted_until=mute.until if mute else None,
-        mute_reason=mute.reason if mute else None,
+        mute=mutes.get((actor.guild_id, actor.user_id)),
         joined=(debate.id, actor.user_id) in joined,
         now=now,
     )

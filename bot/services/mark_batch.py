@@ -23,15 +23,14 @@ from bot.services.group_commit import (
     Addressed,
     GroupCommit,
     Outcomes,
-    active_mutes,
     arguments_by_number,
-    debates_for,
     joined_pairs,
     open_for,
+    scope_of,
 )
 from bot.services.views import Actor, MarkResult
 from bot.storage.database import Database
-from bot.storage.models import ArgumentVote, Debate
+from bot.storage.models import ArgumentVote
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +57,10 @@ class MarkBatcher:
 
     async def _apply(self, session: AsyncSession, batch: Sequence[_Press]) -> Outcomes[MarkResult]:
         now = self.clock.now()
-        debates = await debates_for(session, batch)
-        ids = {d.id for d in debates.values() if isinstance(d, Debate)}
+        scope = await scope_of(session, batch, now)
+        ids = scope.debate_ids
         users = {press.actor.user_id for press in batch}
         joined = await joined_pairs(session, ids, users)
-        mutes = await active_mutes(session, batch, now)
         arguments = await arguments_by_number(session, ids, {press.number for press in batch})
         marked, counts = await _marks(session, {a.id for a in arguments.values()}, users)
         before = set(marked)
@@ -70,12 +68,12 @@ class MarkBatcher:
         for press in batch:
             try:
                 debate, _ = open_for(
-                    debates[press.debate_key],
+                    scope.debates[press.debate_key],
                     press,
                     Action.PERSUASIVE,
                     "mark arguments persuasive",
                     joined=joined,
-                    mutes=mutes,
+                    mutes=scope.mutes,
                     now=now,
                 )
                 target = arguments.get((debate.id, press.number))

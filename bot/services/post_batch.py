@@ -28,9 +28,8 @@ from bot.services.group_commit import (
     Addressed,
     GroupCommit,
     Outcomes,
-    active_mutes,
     arguments_by_number,
-    debates_for,
+    scope_of,
 )
 from bot.services.views import Actor, ArgumentView
 from bot.storage.database import Database
@@ -147,10 +146,9 @@ class PostBatcher:
 
     async def _apply(self, session: AsyncSession, batch: Sequence[_Post]) -> Outcomes[ArgumentView]:
         now = self.clock.now()
-        debates = await debates_for(session, batch)
-        ids = {d.id for d in debates.values() if isinstance(d, Debate)}
+        scope = await scope_of(session, batch, now)
+        ids = scope.debate_ids
         users = {post.actor.user_id for post in batch}
-        mutes = await active_mutes(session, batch, now)
         hashes = {text_hash(post.text.strip()) for post in batch}
         known = await _authors(session, ids, users, hashes)
         rebutted = {post.rebut for post in batch if post.rebut is not None}
@@ -160,10 +158,10 @@ class PostBatcher:
         repeats: list[tuple[int, tuple[int, int, str]]] = []
         for index, post in enumerate(batch):
             try:
-                debate = debates[post.debate_key]
+                debate = scope.debates[post.debate_key]
                 if isinstance(debate, BaseException):
                     raise debate
-                accepted.append(self._check(index, post, debate, mutes, known, parents, now))
+                accepted.append(self._check(index, post, debate, scope.mutes, known, parents, now))
             except _SameAsEarlier as repeat:
                 repeats.append((index, repeat.key))
             except errors.Refusal as refusal:

@@ -22,13 +22,12 @@ from bot.services.group_commit import (
     Addressed,
     GroupCommit,
     Outcomes,
-    active_mutes,
-    debates_for,
     open_for,
+    scope_of,
 )
 from bot.services.views import Actor, VoteResult
 from bot.storage.database import Database
-from bot.storage.models import Debate, MotionVote, Participant
+from bot.storage.models import MotionVote, Participant
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +61,20 @@ class VoteBatcher:
 
     async def _apply(self, session: AsyncSession, batch: Sequence[_Vote]) -> Outcomes[VoteResult]:
         now = self.clock.now()
-        debates = await debates_for(session, batch)
-        ids = {d.id for d in debates.values() if isinstance(d, Debate)}
-        joined, previous = await _participants(session, ids, {v.actor.user_id for v in batch})
-        mutes = await active_mutes(session, batch, now)
+        scope = await scope_of(session, batch, now)
+        users = {vote.actor.user_id for vote in batch}
+        joined, previous = await _participants(session, scope.debate_ids, users)
         outcomes: Outcomes[VoteResult] = []
         rows: dict[tuple[int, int, str], dict[str, object]] = {}
         for vote in batch:
             try:
                 debate, phase = open_for(
-                    debates[vote.debate_key],
+                    scope.debates[vote.debate_key],
                     vote,
                     Action.VOTE,
                     "vote",
                     joined=joined,
-                    mutes=mutes,
+                    mutes=scope.mutes,
                     now=now,
                 )
             except errors.Refusal as refusal:

@@ -14,9 +14,9 @@ from bot.services.base import (
     active_mute,
     argument_by_number,
     argument_ref,
+    check_open,
     debate_by_id,
     debate_in_channel,
-    format_and_phase,
     participant_side,
 )
 from bot.services.mark_batch import MarkBatcher
@@ -43,20 +43,9 @@ class VoteService(Service):
         self, session: AsyncSession, actor: Actor, debate: Debate, action: Action, what: str
     ) -> None:
         now = self.now()
-        fmt, phase = format_and_phase(debate)
         mute = await active_mute(session, actor.guild_id, actor.user_id, now)
         side = await participant_side(session, debate.id, actor.user_id)
-        rules.check_participation(
-            fmt,
-            phase,
-            action,
-            what,
-            locked=debate.locked,
-            muted_until=mute.until if mute else None,
-            mute_reason=mute.reason if mute else None,
-            joined=side is not None,
-            now=now,
-        )
+        check_open(debate, action, what, mute=mute, joined=side is not None, now=now)
 
     async def vote(self, actor: Actor, channel_id: int, stance: Stance) -> VoteResult:
         """Cast or replace the actor's motion vote in the stage the phase belongs to."""
