@@ -1,9 +1,10 @@
 """Persuasive marks by group commit: an audience marking the argument everyone talks about.
 
 Each press toggles the member's mark. The presses waiting at one moment are applied in
-order, as if one after another, and written together in one transaction: five reads (the
-debates, who joined, active mutes, the arguments, their marks) and at most one delete and
-one insert, whatever the batch size. See :mod:`bot.services.group_commit`.
+order, as if one after another, and written together in one transaction: six reads (the
+debates, active mutes, who joined, the arguments, the pressers' marks and the mark counts)
+and at most one delete and one insert, whatever the batch size.
+See :mod:`bot.services.group_commit`.
 """
 
 from __future__ import annotations
