@@ -31,6 +31,10 @@ def intents() -> discord.Intents:
     return wanted
 
 
+#: How long closing waits for interactions still being handled.
+CLOSE_GRACE_SECONDS = 5.0
+
+
 class DebateBotMixin:
     """What the debate bot adds to discord.py's Bot, sharded or not."""
 
@@ -62,7 +66,7 @@ class DebateBotMixin:
         self.deadlines = DeadlineDispatcher(app.services, self.announcer, self.owns_guild)
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
-        self._modal_tasks: set[asyncio.Task[bool]] = set()
+        self._handling: set[asyncio.Task[Any]] = set()
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of ``guild_id`` (always, unsharded)."""
@@ -122,15 +126,27 @@ class DebateBotMixin:
         interaction, each vote of a burst included, only for all but modal submits to return.
         """
         if event_name == "interaction" and args[0].type is discord.InteractionType.modal_submit:
-            task = asyncio.get_running_loop().create_task(
-                handle_modal_submit(args[0]), name="debate-bot: modal submit"
+            self.handling(
+                asyncio.get_running_loop().create_task(
+                    handle_modal_submit(args[0]), name="debate-bot: modal submit"
+                )
             )
-            self._modal_tasks.add(task)
-            task.add_done_callback(self._modal_tasks.discard)
         super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
 
+    def handling(self, task: asyncio.Task[Any] | None) -> None:
+        """Count ``task`` as an interaction being handled until it ends (see :meth:`close`)."""
+        if task is not None and task not in self._handling:
+            self._handling.add(task)
+            task.add_done_callback(self._handling.discard)
+
     async def close(self) -> None:
+        """Stop the deadline loop, let interactions being handled finish (their writes may be
+        committed and their answers, or an argument's card id, not yet sent), then close."""
         await self.deadlines.stop()
+        current = asyncio.current_task()
+        busy = [task for task in self._handling if task is not current and not task.done()]
+        if busy:
+            await asyncio.wait(busy, timeout=CLOSE_GRACE_SECONDS)
         await self.announcer.drain()
         await super().close()  # type: ignore[misc]
 

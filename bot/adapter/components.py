@@ -4,6 +4,7 @@ clicked in by the services (a debate of another guild is refused as unknown)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,7 +37,9 @@ class _Persistent:
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         try:
-            runtime(interaction).check_rate(interaction)
+            bot = runtime(interaction)
+            bot.check_rate(interaction)
+            bot.handling(asyncio.current_task())  # the press's task: closing waits for it
         except Exception as error:
             await reply_error(interaction, error)
             return False

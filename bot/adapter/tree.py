@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
 import discord
@@ -19,7 +20,9 @@ class DebateTree(app_commands.CommandTree[discord.Client]):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.type is discord.InteractionType.autocomplete:
             return True
-        cast("DebateBotMixin", self.client).check_rate(interaction)
+        bot = cast("DebateBotMixin", self.client)
+        bot.check_rate(interaction)
+        bot.handling(asyncio.current_task())  # this command's task: closing waits for it
         return True
 
     async def on_error(

@@ -3,6 +3,10 @@ the bot was down are applied at start-up. Deadlines are announced once."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
 from sqlalchemy import func, select
 
 from bot.storage.models import ArgumentVote, AuditEvent
@@ -80,3 +84,41 @@ async def test_extend_moves_the_deadline_and_says_so(harness: Harness) -> None:
     assert await bot.deadlines.tick() == 0
     harness.clock.advance(minutes=15)
     assert await bot.deadlines.tick() == 1
+
+
+async def test_closing_lets_an_interaction_being_handled_finish(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shutdown in the middle of a post waits for it: the member gets the card and the
+    bot remembers the card's message, instead of a committed argument left unanswered."""
+    w, emu = harness.world, harness.emu
+    thread, _ = await harness.start_debate()
+    card = harness.public(w.channel)[-1]
+    ada = w.debaters_for[0]
+    await harness.click(ada, w.channel, card, "For")
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    arguments = harness.app.services.arguments
+    started, release = asyncio.Event(), asyncio.Event()
+    propose = arguments.propose
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        await release.wait()
+        return await propose(*args, **kwargs)
+
+    monkeypatch.setattr(arguments, "propose", held)
+    payload = emu.build_slash_payload(w.guild, thread, ada, "propose", {"text": "Last words."})
+    posted = emu.dispatch_interaction(payload)
+    await asyncio.wait_for(started.wait(), timeout=5)
+    bot = harness.local.bot
+    assert bot is not None
+    closing = asyncio.create_task(bot.close())
+    await asyncio.sleep(0.3)
+    assert not closing.done()  # waiting for the post
+    release.set()
+    await asyncio.wait_for(closing, timeout=10)
+
+    assert posted.callback_type == 4 and "Last words." in posted.text()
+    debate = await harness.app.services.debates.in_channel(w.guild, thread)
+    stored = await harness.app.services.arguments.get(w.guild, debate.id, 1)
+    assert stored.message_id == posted.original_id
