@@ -15,6 +15,7 @@ import discord
 
 from bot.adapter import render
 from bot.adapter.components import argument_view, card_view
+from bot.adapter.patience import PUBLIC_DEFERRAL
 from bot.services import Services
 from bot.services.views import ArgumentView, DebateView, PhaseChange
 
@@ -46,6 +47,8 @@ class Announcer:
             message = await interaction.followup.send(
                 embed=card, view=view, allowed_mentions=render.NO_MENTIONS, wait=True
             )
+            # The card answered the deferral: a later error must not take it down.
+            interaction.extras[PUBLIC_DEFERRAL] = False
             message_id = message.id
         else:
             response = await interaction.response.send_message(

@@ -167,3 +167,30 @@ async def test_a_slow_argument_is_deferred_publicly_and_a_late_refusal_stays_pri
     assert "Each debater posts 1 opening statement" in refusal[0]["content"]
     assert second.original is None  # the public "thinking" message is gone
     assert len(harness.public(thread)) == public_before  # nothing public remains
+
+
+async def test_an_error_after_a_late_card_leaves_the_card_up(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The argument is committed and its card posted as the deferral's follow-up; a failure
+    after that (remembering the card) is reported privately and takes nothing down."""
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    card = harness.public(w.channel)[-1]
+    ada = w.debaters_for[0]
+    await harness.click(ada, w.channel, card, "For")
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(harness.app.services.arguments, "set_message", broken)
+    posted = await harness.slash(ada, "propose", {"text": "Still standing."}, channel=thread)
+    assert "Still standing." in message_text(harness.card_of(thread, 1))
+    assert posted.original is not None  # the card, not deleted
+    errors = posted.followups
+    assert len(errors) == 1 and errors[0]["flags"] & 64
+    assert "Reference" in errors[0]["content"]
