@@ -8,7 +8,7 @@ print acknowledgement latency p50, p99 and max, interactions per second, and the
 between the bots. What the debate bot stored is then checked exactly.
 
     python bench/votes.py [--command vote|persuasive|propose] [--sizes 100,500,1000,2000]
-                          [--rounds 3] [--rtt MS] [--postgres auto|URL]
+                          [--rounds 3] [--rtt MS] [--default-gc] [--postgres auto|URL]
 
 ``--command`` picks the burst: ``/vote`` with random stances (the last stance of each
 member must be stored), ``/persuasive`` presses on one argument (marked exactly by those who
@@ -18,6 +18,11 @@ post, numbered without a gap).
 ``--rtt`` makes the emulator hold every REST response that long, as the network to Discord
 would: on loopback a reply frees its connection at once, over the internet only after a
 round trip, which is what sizes the bot's HTTP connection pool.
+
+``--default-gc`` runs the debate bot with CPython's collector defaults instead of its
+``performance`` settings (young threshold 50,000, start-up heap frozen once ready), to
+measure what those settings buy. The emulator's own collector is tuned the same way either
+way: it stands in for Discord, whose pauses are not the bot's.
 
 With ``--postgres auto`` a throw-away PostgreSQL cluster is started on 127.0.0.1 (the one
 the tests use) and the same rounds run on it too.
@@ -43,6 +48,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import insert, select
 
+from bot import collector
 from bot.emulator import DiscordEmulator
 from bot.storage import migrate
 from bot.storage.database import Database
@@ -70,6 +76,18 @@ class Round:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def peak_rss_mb(pid: int) -> str:
+    """A process's peak resident set (Linux), for the memory the bursts cost."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "unknown"
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return f"{int(line.split()[1]) / 1024:.0f} MB"
+    return "unknown"
 
 
 def guild_on_shard(emu: DiscordEmulator, shard: int, name: str) -> int:
@@ -249,8 +267,8 @@ def build_scene(emu: DiscordEmulator, size: int) -> Scene:
     )
 
 
-def write_config(path: Path, scene: Scene, db_url: str) -> None:
-    settings = {
+def write_config(path: Path, scene: Scene, db_url: str, default_gc: bool = False) -> None:
+    settings: dict[str, object] = {
         "discord": {
             "guilds": [scene.guild_a],
             "api_base_url": scene.emu.api_base,
@@ -264,6 +282,8 @@ def write_config(path: Path, scene: Scene, db_url: str) -> None:
         },
         "logging": {"level": "WARNING"},
     }
+    if default_gc:
+        settings["performance"] = {"gc_young_threshold": 700, "gc_freeze_after_ready": False}
     path.write_text(yaml.safe_dump(settings))
 
 
@@ -323,18 +343,24 @@ async def bench(
     label: str,
     rtt: float = 0.0,
     command: str = "vote",
+    default_gc: bool = False,
 ) -> None:
     emu = DiscordEmulator(token=TOKEN)
     emu.response_delay = rtt
     await emu.start()
     scene = build_scene(emu, max(sizes))
+    # The emulator stands in for Discord's servers, which never pause a bot's machine: its
+    # collector scanning a world of thousands of members and every message sent would stop
+    # it for 100 ms and more in the middle of a burst, for both bots alike.
+    collector.tune(50_000)
+    collector.freeze_startup_heap()
     work: Votes | Marks | Proposals = {"vote": Votes, "persuasive": Marks, "propose": Proposals}[
         command
     ]()
     with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
         folder = Path(name)
         db_url = url or f"sqlite+aiosqlite:///{folder / 'votes.db'}"
-        write_config(folder / "config.yaml", scene, db_url)
+        write_config(folder / "config.yaml", scene, db_url, default_gc)
         db = Database(db_url)
         await migrate.upgrade(db)
         bots = start_bots(scene, folder / "config.yaml", folder)
@@ -344,6 +370,7 @@ async def bench(
             debate_id = await start_debate(scene, db, work.format, work.side)
             await work.prepare(scene, db, debate_id)
             network = f", {rtt * 1000:.0f} ms round trip" if rtt else ""
+            network += ", debate bot on CPython's default collector settings" if default_gc else ""
             print(
                 f"\n## {label}, /{work.command}: each bot in its own process, "
                 f"median of {rounds} rounds per N{network}"
@@ -371,6 +398,11 @@ async def bench(
                     exact,
                     {"vote": "votes", "persuasive": "marks"}.get(command, "arguments"),
                 )
+            peaks = ", ".join(
+                f"{name} {peak_rss_mb(process.pid)}"
+                for name, process in zip(("debate bot", "bare bot"), bots, strict=True)
+            )
+            print(f"\nPeak resident memory: {peaks}")
         finally:
             if os.environ.get("BENCH_SHOW_LOGS"):
                 for log in ("debate-bot.log", "bare-bot.log"):
@@ -407,12 +439,19 @@ def main() -> None:
         help="milliseconds the emulator holds each REST response, as a network round trip would",
     )
     parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="run the debate bot with CPython's collector defaults (threshold 700, no freeze) "
+        "instead of its performance settings, for comparison",
+    )
+    parser.add_argument(
         "--postgres", help="also run on PostgreSQL: 'auto' starts a throw-away cluster, or a URL"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rtt = args.rtt / 1000
-    asyncio.run(bench(None, sizes, args.rounds, "SQLite", rtt, args.command))
+    extra = (rtt, args.command, args.default_gc)
+    asyncio.run(bench(None, sizes, args.rounds, "SQLite", *extra))
     if args.postgres == "auto":
         sys.path.insert(0, str(ROOT))
         from tests.postgres.cluster import PostgresCluster
@@ -421,11 +460,11 @@ def main() -> None:
         cluster.start()
         try:
             url = cluster.create_database("bench_votes")
-            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL", rtt, args.command))
+            asyncio.run(bench(url, sizes, args.rounds, "PostgreSQL", *extra))
         finally:
             cluster.stop()
     elif args.postgres:
-        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL", rtt, args.command))
+        asyncio.run(bench(args.postgres, sizes, args.rounds, "PostgreSQL", *extra))
 
 
 if __name__ == "__main__":

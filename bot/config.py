@@ -91,6 +91,13 @@ class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class PerformanceConfig(_Section):
+    """Process tuning for bursts (see ``bot.collector``)."""
+
+    gc_young_threshold: Annotated[int, Field(ge=100, le=1_000_000)] = 50_000
+    gc_freeze_after_ready: bool = True
+
+
 class Settings(_Section):
     """The whole validated configuration."""
 
@@ -101,6 +108,7 @@ class Settings(_Section):
     summaries: SummariesConfig = Field(default_factory=SummariesConfig)
     exports: ExportsConfig = Field(default_factory=ExportsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    performance: PerformanceConfig = Field(default_factory=PerformanceConfig)
 
 
 def _describe(error: ValidationError, source: str) -> str:

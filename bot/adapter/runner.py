@@ -10,6 +10,7 @@ import sys
 import discord
 import yarl
 
+from bot import collector
 from bot.adapter.client import make_bot
 from bot.adapter.sync import sync_commands
 from bot.app import App
@@ -39,6 +40,7 @@ async def run_bot(
     """Run until SIGINT/SIGTERM; exit 2 on a missing token or a rejected one."""
     token = token_from_env()
     logging.getLogger().setLevel(settings.logging.level)
+    collector.tune(settings.performance.gc_young_threshold)
     require_prompts(settings)
     point_at_discord(settings)
     app = await App.create(settings)
@@ -46,6 +48,7 @@ async def run_bot(
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     closing: list[asyncio.Task[None]] = []
+    freezing: asyncio.Task[None] | None = None
 
     def stop() -> None:
         if not stopping.is_set():
@@ -57,15 +60,25 @@ async def run_bot(
         loop.add_signal_handler(sig, stop)
     try:
         async with bot:
+            if settings.performance.gc_freeze_after_ready:
+                freezing = loop.create_task(freeze_when_ready(bot))
             await bot.start(token)
     except discord.LoginFailure:
         print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
         return 2
     finally:
+        if freezing is not None:
+            freezing.cancel()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await app.close()
     return 0
+
+
+async def freeze_when_ready(bot: discord.Client) -> None:
+    """Freeze the start-up heap once the first READY has filled the caches."""
+    await bot.wait_until_ready()
+    collector.freeze_startup_heap()
 
 
 async def force_sync(settings: Settings) -> int:

@@ -69,6 +69,11 @@ async def test_two_shard_processes_advance_a_deadline_once(
         # Both start together on an empty database: migrations and start-up must not collide.
         async with bot_processes(*processes):
             await wait_ready(emu, processes, count=SHARDS)
+            for process in processes:  # the performance settings reach the real process
+                await eventually(
+                    lambda process=process: "start-up objects" in process.log.read_text(),
+                    f"{process.log.name} froze its start-up heap",
+                )
             threads = [await start_debate(emu, guild) for guild in guilds]
             async with db.read() as session:
                 rows = (await session.execute(select(Debate.id, Debate.channel_id))).all()
