@@ -35,6 +35,17 @@ from bot.services.views import Actor, ArgumentView
 from bot.storage.database import Database
 from bot.storage.models import Argument, Debate, Mute, Participant
 
+_ARGUMENTS = Argument.__table__
+assert isinstance(_ARGUMENTS, Table)
+#: Core, not ORM, and built once: the ORM's bulk insert turned each row's keys into
+#: attributes and back, a fifth of a post batch's time in a 1,000-post burst.
+_INSERT_ARGUMENTS = insert(_ARGUMENTS).returning(_ARGUMENTS.c.id, sort_by_parameter_order=True)
+_SET_MESSAGE_IDS = (
+    update(_ARGUMENTS)
+    .where(_ARGUMENTS.c.id == bindparam("argument"))
+    .values(message_id=bindparam("message"))
+)
+
 
 @dataclass(frozen=True, slots=True)
 class _Post(Addressed):
@@ -289,7 +300,7 @@ async def _write(session: AsyncSession, accepted: list[_Accepted]) -> list[Argum
         numbers.append(next_number[item.debate_id])
         next_number[item.debate_id] += 1
     inserted = await session.scalars(
-        insert(Argument).returning(Argument.id, sort_by_parameter_order=True),
+        _INSERT_ARGUMENTS,
         [item.row(number) for item, number in zip(accepted, numbers, strict=True)],
     )
     return [
@@ -318,12 +329,5 @@ async def _apply_cards(session: AsyncSession, batch: Sequence[_Card]) -> Outcome
             argument = found[(card.debate_id, card.number)]
             rows.append({"argument": argument.id, "message": card.message_id})
     if rows:
-        table = Argument.__table__
-        assert isinstance(table, Table)
-        await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("argument"))
-            .values(message_id=bindparam("message")),
-            rows,
-        )
+        await session.execute(_SET_MESSAGE_IDS, rows)
     return outcomes
