@@ -8,7 +8,8 @@ print acknowledgement latency p50, p99 and max, interactions per second, and the
 between the bots. What the debate bot stored is then checked exactly.
 
     python bench/votes.py [--command vote|persuasive|propose] [--sizes 100,500,1000,2000]
-                          [--rounds 3] [--rtt MS] [--default-gc] [--postgres auto|URL]
+                          [--rounds 3] [--rtt MS] [--default-gc] [--event-loop uvloop|asyncio]
+                          [--postgres auto|URL]
 
 ``--command`` picks the burst: ``/vote`` with random stances (the last stance of each
 member must be stored), ``/persuasive`` presses on one argument (marked exactly by those who
@@ -22,7 +23,8 @@ round trip, which is what sizes the bot's HTTP connection pool.
 ``--default-gc`` runs the debate bot with CPython's collector defaults instead of its
 ``performance`` settings (young threshold 50,000, start-up heap frozen once ready), to
 measure what those settings buy. The emulator's own collector is tuned the same way either
-way: it stands in for Discord, whose pauses are not the bot's.
+way: it stands in for Discord, whose pauses are not the bot's. ``--event-loop asyncio`` runs
+the debate bot on asyncio's own event loop instead of uvloop.
 
 With ``--postgres auto`` a throw-away PostgreSQL cluster is started on 127.0.0.1 (the one
 the tests use) and the same rounds run on it too.
@@ -267,7 +269,9 @@ def build_scene(emu: DiscordEmulator, size: int) -> Scene:
     )
 
 
-def write_config(path: Path, scene: Scene, db_url: str, default_gc: bool = False) -> None:
+def write_config(
+    path: Path, scene: Scene, db_url: str, default_gc: bool = False, event_loop: str = "uvloop"
+) -> None:
     settings: dict[str, object] = {
         "discord": {
             "guilds": [scene.guild_a],
@@ -282,8 +286,10 @@ def write_config(path: Path, scene: Scene, db_url: str, default_gc: bool = False
         },
         "logging": {"level": "WARNING"},
     }
+    performance: dict[str, object] = {"event_loop": event_loop}
     if default_gc:
-        settings["performance"] = {"gc_young_threshold": 700, "gc_freeze_after_ready": False}
+        performance.update(gc_young_threshold=700, gc_freeze_after_ready=False)
+    settings["performance"] = performance
     path.write_text(yaml.safe_dump(settings))
 
 
@@ -344,6 +350,7 @@ async def bench(
     rtt: float = 0.0,
     command: str = "vote",
     default_gc: bool = False,
+    event_loop: str = "uvloop",
 ) -> None:
     emu = DiscordEmulator(token=TOKEN)
     emu.response_delay = rtt
@@ -360,7 +367,7 @@ async def bench(
     with tempfile.TemporaryDirectory(prefix="bench-votes-") as name:
         folder = Path(name)
         db_url = url or f"sqlite+aiosqlite:///{folder / 'votes.db'}"
-        write_config(folder / "config.yaml", scene, db_url, default_gc)
+        write_config(folder / "config.yaml", scene, db_url, default_gc, event_loop)
         db = Database(db_url)
         await migrate.upgrade(db)
         bots = start_bots(scene, folder / "config.yaml", folder)
@@ -371,6 +378,7 @@ async def bench(
             await work.prepare(scene, db, debate_id)
             network = f", {rtt * 1000:.0f} ms round trip" if rtt else ""
             network += ", debate bot on CPython's default collector settings" if default_gc else ""
+            network += f", debate bot on {event_loop}'s event loop"
             print(
                 f"\n## {label}, /{work.command}: each bot in its own process, "
                 f"median of {rounds} rounds per N{network}"
@@ -445,12 +453,19 @@ def main() -> None:
         "instead of its performance settings, for comparison",
     )
     parser.add_argument(
+        "--event-loop",
+        choices=["uvloop", "asyncio"],
+        default="uvloop",
+        help="the debate bot's event loop (performance.event_loop); the bare bot always runs "
+        "on asyncio's, as a stock discord.py bot does",
+    )
+    parser.add_argument(
         "--postgres", help="also run on PostgreSQL: 'auto' starts a throw-away cluster, or a URL"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rtt = args.rtt / 1000
-    extra = (rtt, args.command, args.default_gc)
+    extra = (rtt, args.command, args.default_gc, args.event_loop)
     asyncio.run(bench(None, sizes, args.rounds, "SQLite", *extra))
     if args.postgres == "auto":
         sys.path.insert(0, str(ROOT))

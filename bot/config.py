@@ -92,8 +92,9 @@ class LoggingConfig(_Section):
 
 
 class PerformanceConfig(_Section):
-    """Process tuning for bursts (see ``bot.collector``)."""
+    """Process tuning for bursts (see ``bot.event_loop`` and ``bot.collector``)."""
 
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
     gc_young_threshold: Annotated[int, Field(ge=100, le=1_000_000)] = 50_000
     gc_freeze_after_ready: bool = True
 

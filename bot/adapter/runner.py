@@ -15,6 +15,7 @@ from bot.adapter.client import make_bot
 from bot.adapter.sync import sync_commands
 from bot.app import App
 from bot.config import Settings, token_from_env
+from bot.event_loop import running_loop_name
 from bot.summaries.check import require_prompts
 
 log = logging.getLogger("bot.adapter.runner")
@@ -41,6 +42,7 @@ async def run_bot(
     token = token_from_env()
     logging.getLogger().setLevel(settings.logging.level)
     collector.tune(settings.performance.gc_young_threshold)
+    log.info("event loop: %s", running_loop_name())
     require_prompts(settings)
     point_at_discord(settings)
     app = await App.create(settings)

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot.config import ConfigError
+from bot.config import ConfigError, load_settings
+from bot.event_loop import loop_factory
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(run)
     run.add_argument("--shard-count", type=int, help="total number of shards")
     run.add_argument("--shard-ids", help="comma-separated shard ids this process runs")
-    run.set_defaults(handler=commands.run)
+    run.set_defaults(handler=commands.run, bot_loop=True)
 
     sync = sub.add_parser("sync", help="force a sync of the slash commands to Discord")
     _add_config(sync)
@@ -96,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _loop_factory(args: argparse.Namespace) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The bot's configured event loop for ``run``; asyncio's for the other commands."""
+    if not getattr(args, "bot_loop", False):
+        return None
+    return loop_factory(load_settings(args.config).performance.event_loop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``debate-bot`` script and of ``python -m bot``."""
     parser = build_parser()
@@ -107,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler: Handler = args.handler
     try:
-        return asyncio.run(handler(args))
+        with asyncio.Runner(loop_factory=_loop_factory(args)) as runner:
+            return runner.run(handler(args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -70,6 +70,7 @@ async def test_two_shard_processes_advance_a_deadline_once(
         async with bot_processes(*processes):
             await wait_ready(emu, processes, count=SHARDS)
             for process in processes:  # the performance settings reach the real process
+                assert "event loop: uvloop" in process.log.read_text(), process.output()
                 await eventually(
                     lambda process=process: "start-up objects" in process.log.read_text(),
                     f"{process.log.name} froze its start-up heap",
