@@ -20,6 +20,7 @@ def restored_collector() -> Iterator[None]:
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+        gc.enable()
 
 
 def test_tune_raises_only_the_young_threshold(restored_collector: None) -> None:
@@ -46,3 +47,38 @@ def test_performance_settings_default_and_bounds() -> None:
     assert python_default.performance.gc_young_threshold == 700
     with pytest.raises(ConfigError, match=r"performance\.gc_young_threshold"):
         parse_settings({"performance": {"gc_young_threshold": 10}})
+
+
+class Node:
+    """A reference cycle, like an interaction and its response."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_idle_collector_frees_promoted_cycles_only_when_quiet(restored_collector: None) -> None:
+    gc.disable()  # only the collections this test asks for
+    now = [1000.0]
+    idle = collector.IdleCollector(quiet=2.0, longest_gap=300.0, clock=lambda: now[0])
+    gc.collect()
+    assert idle.tick(last_activity=0.0) is None  # nothing promoted since: nothing to do
+
+    cycles = [Node() for _ in range(500)]
+    gc.collect(0)  # a young collection while they are in use: promoted, as in a burst
+    del cycles  # now garbage that only an older collection finds
+    assert idle.tick(last_activity=now[0] - 0.5) is None  # a burst is still going on
+    now[0] += 1.0
+    freed = idle.tick(last_activity=now[0] - 2.5)  # quiet for 2.5 s
+    assert freed is not None and freed >= 500
+    assert idle.tick(last_activity=0.0) is None  # and nothing left to do
+
+
+def test_idle_collector_collects_under_endless_load(restored_collector: None) -> None:
+    gc.disable()
+    now = [1000.0]
+    idle = collector.IdleCollector(quiet=2.0, longest_gap=300.0, clock=lambda: now[0])
+    gc.collect()
+    gc.collect(0)  # something was promoted
+    assert idle.tick(last_activity=now[0]) is None
+    now[0] += 301.0
+    assert idle.tick(last_activity=now[0]) is not None  # never quiet, collected anyway

@@ -67,6 +67,8 @@ class DebateBotMixin:
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
         self._handling: set[asyncio.Task[Any]] = set()
+        #: When the last interaction arrived (``time.monotonic()``), for the idle collector.
+        self.last_interaction_at = time.monotonic()
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of ``guild_id`` (always, unsharded)."""
@@ -125,6 +127,8 @@ class DebateBotMixin:
         Not an ``on_interaction`` listener: discord.py would start a task for every
         interaction, each vote of a burst included, only for all but modal submits to return.
         """
+        if event_name == "interaction":
+            self.last_interaction_at = time.monotonic()
         if event_name == "interaction" and args[0].type is discord.InteractionType.modal_submit:
             self.handling(
                 asyncio.get_running_loop().create_task(

@@ -11,7 +11,7 @@ import discord
 import yarl
 
 from bot import collector
-from bot.adapter.client import make_bot
+from bot.adapter.client import DebateBot, ShardedDebateBot, make_bot
 from bot.adapter.sync import sync_commands
 from bot.app import App
 from bot.config import Settings, token_from_env
@@ -19,6 +19,9 @@ from bot.event_loop import running_loop_name
 from bot.summaries.check import require_prompts
 
 log = logging.getLogger("bot.adapter.runner")
+
+#: How often the idle collector looks whether the bot is quiet.
+IDLE_CHECK_SECONDS = 1.0
 
 
 def point_at_discord(settings: Settings) -> None:
@@ -50,7 +53,7 @@ async def run_bot(
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     closing: list[asyncio.Task[None]] = []
-    freezing: asyncio.Task[None] | None = None
+    tuning: asyncio.Task[None] | None = None
 
     def stop() -> None:
         if not stopping.is_set():
@@ -62,25 +65,32 @@ async def run_bot(
         loop.add_signal_handler(sig, stop)
     try:
         async with bot:
-            if settings.performance.gc_freeze_after_ready:
-                freezing = loop.create_task(freeze_when_ready(bot))
+            tuning = loop.create_task(
+                tune_when_ready(bot, settings.performance.gc_freeze_after_ready)
+            )
             await bot.start(token)
     except discord.LoginFailure:
         print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
         return 2
     finally:
-        if freezing is not None:
-            freezing.cancel()
+        if tuning is not None:
+            tuning.cancel()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await app.close()
     return 0
 
 
-async def freeze_when_ready(bot: discord.Client) -> None:
-    """Freeze the start-up heap once the first READY has filled the caches."""
+async def tune_when_ready(bot: DebateBot | ShardedDebateBot, freeze: bool) -> None:
+    """Once the first READY has filled the caches: freeze the start-up heap (if ``freeze``),
+    then collect fully whenever the bot is quiet (see ``bot.collector``)."""
     await bot.wait_until_ready()
-    collector.freeze_startup_heap()
+    if freeze:
+        collector.freeze_startup_heap()
+    idle = collector.IdleCollector()
+    while True:
+        await asyncio.sleep(IDLE_CHECK_SECONDS)
+        idle.tick(bot.last_interaction_at)
 
 
 async def force_sync(settings: Settings) -> int:
