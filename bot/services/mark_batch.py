@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import Table, delete, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -32,6 +32,11 @@ from bot.services.group_commit import (
 from bot.services.views import Actor, MarkResult
 from bot.storage.database import Database
 from bot.storage.models import ArgumentVote
+
+_ARGUMENT_VOTES = ArgumentVote.__table__
+assert isinstance(_ARGUMENT_VOTES, Table)
+#: Core, built once: the ORM's bulk insert would map every row's keys to attributes and back.
+_INSERT_MARKS = insert(_ARGUMENT_VOTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,7 @@ class MarkBatcher:
         if added := marked - before:
             debate_of = {a.id: a.debate_id for a in arguments.values()}
             await session.execute(
-                insert(ArgumentVote),
+                _INSERT_MARKS,
                 [
                     {"debate_id": debate_of[a], "argument_id": a, "user_id": u, "created_at": now}
                     for a, u in sorted(added)
