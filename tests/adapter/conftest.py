@@ -3,6 +3,7 @@ migrations) connected to the project's Discord emulator on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 from collections.abc import AsyncIterator
@@ -92,6 +93,17 @@ class Harness:
                         self.world.guild, channel, user, int(message["id"]), button["custom_id"]
                     )
         raise AssertionError(f"no button {label!r} on message {message['id']}")
+
+    async def edited(self, result: InteractionResult, text: str, timeout: float = 10) -> str:  # noqa: ASYNC109
+        """The result's text once it contains ``text``. After a deferred update (type 6)
+        the edit follows the commit, and nothing tells the emulator one is coming, so no
+        quiet period can promise it has arrived."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while text not in result.text():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{text!r} never appeared in: {result.text()!r}")
+            await asyncio.sleep(0.02)
+        return result.text()
 
     async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         from tests.services.helpers import snapshot
