@@ -122,19 +122,20 @@ class DebateBotMixin:
         )
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """discord.py's dispatch, plus the stateless rebut modal's submits.
+        """discord.py's dispatch, plus the stateless rebut modal's submits and the time of the
+        last interaction (for the idle collector, ``bot.collector``).
 
         Not an ``on_interaction`` listener: discord.py would start a task for every
         interaction, each vote of a burst included, only for all but modal submits to return.
         """
         if event_name == "interaction":
             self.last_interaction_at = time.monotonic()
-        if event_name == "interaction" and args[0].type is discord.InteractionType.modal_submit:
-            self.handling(
-                asyncio.get_running_loop().create_task(
-                    handle_modal_submit(args[0]), name="debate-bot: modal submit"
+            if args[0].type is discord.InteractionType.modal_submit:
+                self.handling(
+                    asyncio.get_running_loop().create_task(
+                        handle_modal_submit(args[0]), name="debate-bot: modal submit"
+                    )
                 )
-            )
         super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
 
     def handling(self, task: asyncio.Task[Any] | None) -> None:
