@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import EmulatorError, InteractionTimeout
+from .faults import Faults
 from .gateway import Gateway
 from .interactions import (
     APPLICATION_COMMAND,
@@ -45,6 +45,8 @@ class DiscordEmulator(World):
         self.base_url = ""
         self.api_base = ""
         self.gateway_url = ""
+        #: Where READY tells the bot to resume (a path of its own, so tests can see it used).
+        self.resume_gateway_url = ""
         self.ack_deadline = 3.0
         self.token_lifetime = 15 * 60.0
         self.recommended_shards = 1
@@ -58,6 +60,8 @@ class DiscordEmulator(World):
         self.app_owner: Any = None
         self.gateway = Gateway(self)
         self.rest = Rest(self)
+        #: Fault injection: errors, 429s, timeouts on chosen routes; gateway drops.
+        self.faults = Faults(self)
         self.open_modals: dict[tuple[int, str], tuple[dict[str, Any], InteractionResult]] = {}
         self.interactions: list[InteractionResult] = []
         self._by_id: dict[int, InteractionResult] = {}
@@ -72,6 +76,8 @@ class DiscordEmulator(World):
         app = web.Application(client_max_size=CLIENT_MAX_SIZE, middlewares=[self.rest.middleware])
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/", self.gateway.handle)
+        app.router.add_get("/gateway-resume", self.gateway.handle)
+        app.router.add_get("/gateway-resume/", self.gateway.handle)
         app.add_routes(self.rest.routes())
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -86,6 +92,7 @@ class DiscordEmulator(World):
         self.base_url = f"http://{host}:{self.port}"
         self.api_base = f"{self.base_url}/api/v10"
         self.gateway_url = f"ws://{host}:{self.port}/gateway/"
+        self.resume_gateway_url = f"ws://{host}:{self.port}/gateway-resume/"
 
     async def stop(self) -> None:
         """Close bot connections and the server."""
@@ -261,14 +268,17 @@ class DiscordEmulator(World):
     def dispatch_interaction(self, payload: dict[str, Any]) -> InteractionResult:
         """Send INTERACTION_CREATE without waiting; ``await res.acked`` for the callback."""
         gid = int(payload["guild_id"])
-        conn = self.gateway.connection_for(gid)
-        if conn is None:
+        session = self.gateway.session_for(gid)
+        if session is None:
             raise EmulatorError(f"no bot connection is ready for guild {gid}")
         res = InteractionResult(payload, self)
         self.interactions.append(res)
         self._by_id[res.id] = res
         self._by_token[res.token] = res
-        task = asyncio.get_running_loop().create_task(conn.send(0, payload, "INTERACTION_CREATE"))
+        # While a dropped session waits for its RESUME, the event is kept and replayed.
+        task = asyncio.get_running_loop().create_task(
+            session.dispatch("INTERACTION_CREATE", payload)
+        )
         self._send_tasks.add(task)
         task.add_done_callback(self._send_tasks.discard)
         return res
@@ -410,9 +420,7 @@ class DiscordEmulator(World):
 
     async def disconnect_all(self, code: int = 4000) -> None:
         """Drop every bot connection (the client will reconnect/resume)."""
-        for conn in list(self.gateway.connections):
-            with contextlib.suppress(Exception):
-                await conn.ws.close(code=code, message=b"emulator closed the connection")
+        await self.gateway.drop(mode="close", code=code)
 
 
 def _still_thinking(res: InteractionResult) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from aiohttp import web
 
 from . import limits
 from .errors import EmulatorError
+from .faults import Fault, RateLimit, Status, Timeout, reset_transport
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -39,6 +41,22 @@ PAYLOAD = web.RequestKey("emu_payload", object)
 UPLOADS = web.RequestKey("emu_uploads", list)
 RECORD = web.RequestKey("emu_record", RecordedRequest)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+_REASONS = {
+    401: "401: Unauthorized",
+    403: "Missing Permissions",
+    404: "Unknown Message",
+    500: "500: Internal Server Error",
+    502: "502: Bad Gateway",
+    503: "503: Service Unavailable",
+    504: "504: Gateway Timeout",
+}
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -138,20 +156,67 @@ class Rest:
         res = emu.interaction_by_token(token) if token else None
         if res is not None:
             res.last_activity = rec.time
-        if len(body) > limits.REQUEST_SIZE_LIMIT:
-            self.violate("request_too_large", request, [("_", f"{len(body)} bytes > 25 MiB")])
-            resp: web.StreamResponse = error(413, 40005, "Request entity too large")
-        elif not self._authorized(request, path):
-            resp = error(401, 0, "401: Unauthorized")
-        else:
-            try:
-                resp = await handler(request)
-            except EmulatorError as exc:
-                resp = error(404, 0, str(exc))
+        fault = emu.faults.pick(rec)
+        resp: web.StreamResponse = error(500, 0, "500: Internal Server Error")
+        if fault is None or getattr(fault, "apply", False):
+            resp = await self._answer(request, handler, body, path)
+        if fault is not None:
+            if res is not None and not getattr(fault, "apply", False):
+                res.errors.append({"injected": fault.kind})
+                res.attempted.set()
+            resp = await self._inject(request, fault, rec)
         rec.status = resp.status
         if emu.response_delay:
             await asyncio.sleep(emu.response_delay)
         return resp
+
+    async def _answer(
+        self, request: web.Request, handler: Handler, body: bytes, path: str
+    ) -> web.StreamResponse:
+        """What the emulator answers when no fault is injected."""
+        if len(body) > limits.REQUEST_SIZE_LIMIT:
+            self.violate("request_too_large", request, [("_", f"{len(body)} bytes > 25 MiB")])
+            return error(413, 40005, "Request entity too large")
+        if not self._authorized(request, path):
+            return error(401, 0, "401: Unauthorized")
+        try:
+            return await handler(request)
+        except EmulatorError as exc:
+            return error(404, 0, str(exc))
+
+    async def _inject(
+        self, request: web.Request, fault: Fault, rec: RecordedRequest
+    ) -> web.StreamResponse:
+        """The injected failure: an error status, a 429, or no answer at all."""
+        if isinstance(fault, Status):
+            message = fault.message or _REASONS.get(fault.status, f"{fault.status}: injected")
+            return error(fault.status, fault.code, message)
+        if isinstance(fault, RateLimit):
+            resp = error(
+                429,
+                20028 if fault.is_global else 0,
+                "You are being rate limited.",
+                retry_after=fault.retry_after,
+                **{"global": fault.is_global},
+            )
+            resp.headers["Retry-After"] = str(max(1, math.ceil(fault.retry_after)))
+            resp.headers["X-RateLimit-Scope"] = "global" if fault.is_global else fault.scope
+            if fault.is_global:
+                resp.headers["X-RateLimit-Global"] = "true"
+            if fault.via:
+                resp.headers["Via"] = "1.1 google"
+            return resp
+        if isinstance(fault, Timeout):
+            # Held until the client gives up or the hold ends, whichever comes first.
+            deadline = time.monotonic() + fault.hold
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or _client_gone(request):
+                    break
+                await asyncio.sleep(min(0.05, left))
+        reset_transport(request.transport)
+        rec.status = 0
+        return web.Response(status=504)
 
     def _authorized(self, request: web.Request, path: str) -> bool:
         if path.startswith(("/interactions/", "/webhooks/", "/attachments/")):
@@ -580,10 +645,20 @@ class Rest:
             problems.append(("content", "Cannot send an empty message"))
         if problems:
             return self.invalid("message", request, problems)
+        nonce = data.get("nonce")
+        if data.get("enforce_nonce") and nonce is not None:
+            seen = self.emu.message_for_nonce(str(nonce))
+            if seen is not None:
+                # Discord answers a repeated create with the first message, or Unknown
+                # Message when that one was deleted.
+                msg = self.emu.message(seen)
+                return json_response(msg) if msg else error(404, 10008, "Unknown Message")
         if ch.is_thread and ch.archived:
             ch.archived = False
         msg = build_message(self.emu, ch.id, data, self._uploads(request), self.emu.base_url)
         self.emu.store_message(msg)
+        if data.get("enforce_nonce") and nonce is not None:
+            self.emu.remember_nonce(str(nonce), int(msg["id"]))
         return json_response(msg)
 
     async def get_message(self, request: web.Request) -> web.Response:

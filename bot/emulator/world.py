@@ -76,6 +76,9 @@ class World:
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
         self.unhandled: list[RecordedRequest] = []
+        #: How long Discord remembers an enforced message nonce ("the past few minutes").
+        self.nonce_window = 300.0
+        self._nonces: dict[str, tuple[int, float]] = {}
 
     # ----- building the world -------------------------------------------------------------
 
@@ -224,6 +227,17 @@ class World:
             ch.last_message_id = mid
             if ch.is_thread:
                 ch.message_count += 1
+
+    def remember_nonce(self, nonce: str, message_id: int) -> None:
+        """Keep an enforced nonce, so a repeated create returns this message."""
+        self._nonces[nonce] = (message_id, time.monotonic())
+
+    def message_for_nonce(self, nonce: str) -> int | None:
+        """The message created with this enforced nonce within :attr:`nonce_window`."""
+        seen = self._nonces.get(nonce)
+        if seen is None or time.monotonic() - seen[1] > self.nonce_window:
+            return None
+        return seen[0]
 
     def raw_message(self, message_id: int) -> dict[str, Any]:
         """The stored (mutable) message, or EmulatorError."""

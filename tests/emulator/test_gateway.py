@@ -72,6 +72,7 @@ async def test_resume_after_server_disconnect(world: World, start_bot: BotFactor
     await emu.disconnect_all(code=4000)
     await _wait_live(emu, 1)
     assert emu.gateway.live()[0].events == ["RESUMED"]
+    assert [r.path for r in emu.gateway.resumes] == ["/gateway-resume/"]
     res = await emu.slash(world.guild, world.channel, world.alice, "where")
     assert res.content == "shard None r"
 
@@ -125,7 +126,7 @@ async def test_raw_gateway_protocol(world: World) -> None:
         await ws.send_json({"op": 2, "d": {"token": TOKEN, "intents": 0, "properties": {}}})
         ready = await _recv(ws)
         assert ready["t"] == "READY" and ready["s"] == 1
-        assert ready["d"]["resume_gateway_url"] == emu.gateway_url
+        assert ready["d"]["resume_gateway_url"] == emu.resume_gateway_url
         assert ready["d"]["user"]["bot"] is True
         assert {g["id"] for g in ready["d"]["guilds"]} == {str(world.guild), str(world.other_guild)}
         creates = [await _recv(ws), await _recv(ws)]
