@@ -109,3 +109,53 @@ async def export(args: argparse.Namespace) -> int:
     from bot.exports.cli import export_command
 
     return await export_command(_settings(args), args)
+
+
+async def essay_import(args: argparse.Namespace) -> int:
+    """Validate an essay file and load it; problems are printed with their line numbers."""
+    import asyncio
+    import sys
+    from pathlib import Path
+
+    from bot.domain.essays import EssayFileError, parse_essay_file
+
+    path = Path(args.file)
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        spec = parse_essay_file(text, str(path))
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except EssayFileError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    app = await App.create(_settings(args))
+    try:
+        essay, created = await app.services.essays.import_spec(spec, args.guild)
+    finally:
+        await app.close()
+    scope = f"guild {args.guild}" if args.guild else "every guild"
+    verb = "imported" if created else "updated"
+    print(
+        f"{verb} essay {essay.id} ({essay.key}): {essay.title!r}, "
+        f"{essay.propositions} propositions, for {scope}"
+    )
+    return 0
+
+
+async def essay_list(args: argparse.Namespace) -> int:
+    app = await App.create(_settings(args))
+    try:
+        for essay in await app.services.essays.available(args.guild):
+            scope = (
+                "built in"
+                if essay.builtin
+                else (f"guild {essay.guild_id}" if essay.guild_id else "every guild")
+            )
+            print(f"{essay.id:>3}  {essay.key}  {essay.title}  [{scope}]")
+            for proposition in await app.services.essays.propositions(args.guild, str(essay.id)):
+                where = proposition.motion.paragraphs or "?"
+                print(f"       {proposition.number:>3}. {proposition.motion.text}  [para {where}]")
+    finally:
+        await app.close()
+    return 0

@@ -81,6 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--guild", type=int, help="also list this guild's own motions")
     listing.set_defaults(handler=commands.motions_list)
 
+    essay = sub.add_parser("essay", help="essays whose propositions a series debates")
+    essay_sub = essay.add_subparsers(dest="essay_command", required=True, metavar="ACTION")
+    importing = essay_sub.add_parser("import", help="load an essay from a YAML file")
+    _add_config(importing)
+    importing.add_argument("file", metavar="FILE.yaml", help="the essay (see README: Essays)")
+    importing.add_argument("--guild", type=int, help="only for this guild (default: every guild)")
+    importing.set_defaults(handler=commands.essay_import)
+    essays = essay_sub.add_parser("list", help="print the essays (and their propositions)")
+    _add_config(essays)
+    essays.add_argument("--guild", type=int, help="also list this guild's own essays")
+    essays.set_defaults(handler=commands.essay_list)
+
     export = sub.add_parser("export", help="write a debate's transcript")
     _add_config(export)
     export.add_argument("--debate", type=int, required=True, help="the debate's id")

@@ -302,3 +302,69 @@ class NoDeadline(Refusal):
 
     def __init__(self) -> None:
         super().__init__("This phase has no deadline to extend.")
+
+
+class BadPropositions(Refusal):
+    code = "bad_propositions"
+
+    def __init__(self, given: str, valid: list[int]) -> None:
+        numbers = ", ".join(map(str, valid))
+        super().__init__(
+            f"{given!r} is not a list of this essay's propositions. Use `all`, or numbers "
+            f"separated by commas such as `1,4,7`; the valid numbers are {numbers}."
+        )
+
+
+class UnknownEssay(Refusal):
+    code = "unknown_essay"
+
+    def __init__(self, essay: str) -> None:
+        super().__init__(
+            f"There is no essay {essay!r} in this server. Pick one from the list, or leave "
+            "the option out for the built-in essay."
+        )
+
+
+class NeedsChannel(Refusal):
+    code = "needs_channel"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A series opens a thread per proposition: run /series start in a text channel, "
+            "not in a thread."
+        )
+
+
+class NoSeriesHere(Refusal):
+    code = "no_series"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "There is no series in this channel. Start one with /series start, or run the "
+            "command in the channel (or a debate thread) of the series."
+        )
+
+
+class UnknownSeries(Refusal):
+    code = "unknown_series"
+
+    def __init__(self, series_id: int) -> None:
+        super().__init__(f"Series {series_id} does not exist in this server.")
+
+
+class SeriesClosed(Refusal):
+    code = "series_closed"
+
+    def __init__(self) -> None:
+        super().__init__("This series is over. Export it with /series export.")
+
+
+class SeriesBusy(Refusal):
+    code = "series_busy"
+
+    def __init__(self, motion_ids: list[int]) -> None:
+        listed = ", ".join(map(str, motion_ids))
+        super().__init__(
+            f"Motions {listed} are being debated in a thread of this channel already. End "
+            "those debates (/debate end in their threads) or pick other propositions."
+        )

@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.arguments import ArgumentService
 from bot.services.debates import DebateService
+from bot.services.essays import EssayService
 from bot.services.exports import ExportService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
@@ -36,6 +37,7 @@ class Services:
     state: StateService
     summaries: SummaryService
     exports: ExportService
+    essays: EssayService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -53,4 +55,5 @@ class Services:
             state=StateService(*args),
             summaries=SummaryService(*args),
             exports=ExportService(*args),
+            essays=EssayService(*args),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -63,8 +64,12 @@ class DebateService(Service):
         format_name: str | None = None,
         parent_channel_id: int | None = None,
         card_message_id: int | None = None,
+        also: Callable[[AsyncSession, Debate], Awaitable[None]] | None = None,
     ) -> DebateView:
-        """Open a debate living in ``channel_id`` (a thread, or the channel itself)."""
+        """Open a debate living in ``channel_id`` (a thread, or the channel itself).
+
+        ``also`` runs in the same transaction once the debate has its id (a series links
+        its item to it there); a refusal it raises undoes the start."""
         require_moderator(actor)
         fmt = get_format(format_name or self.settings.debates.default_format)
         now = self.now()
@@ -114,6 +119,8 @@ class DebateService(Service):
                 actor_id=actor.user_id,
                 detail=f"motion {motion.id} in format {fmt.name}",
             )
+            if also is not None:
+                await also(session, debate)
             return await view_of(session, debate)
 
     async def set_card_message(self, guild_id: int, debate_id: int, message_id: int) -> None:

@@ -9,6 +9,7 @@ from bot.domain import errors
 from bot.domain.enums import AuditAction
 from bot.domain.motions import builtin_motions
 from bot.services.base import Service, audit, motion_view, require_moderator
+from bot.services.essays import link_builtin_essay
 from bot.services.views import Actor, MotionView
 from bot.storage.database import lock_until_commit
 from bot.storage.models import Motion
@@ -55,6 +56,9 @@ class MotionService(Service):
                         motion.context,
                     )
                     changed += 1
+            await session.flush()
+            if await link_builtin_essay(session, self.now()):
+                changed += 1
         return changed
 
     @staticmethod

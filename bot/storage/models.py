@@ -61,12 +61,47 @@ class GuildSettings(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Essay(Base):
+    """An essay whose propositions are motions: the built-in one (``key`` ``builtin``) or one
+    an operator imported, for every guild (``guild_id`` null) or for one guild."""
+
+    __tablename__ = "essays"
+    __table_args__ = (Index("ix_essays_guild_key", "guild_id", "key"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    guild_id: Mapped[int | None] = mapped_column(Snowflake)
+    title: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    #: Whether the operator may reproduce the essay's paragraphs (imported essays only).
+    reproducible: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EssayParagraph(Base):
+    """The text of one paragraph of an imported essay the operator may reproduce."""
+
+    __tablename__ = "essay_paragraphs"
+    __table_args__ = (UniqueConstraint("essay_id", "number"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    essay_id: Mapped[int] = mapped_column(ForeignKey("essays.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Motion(Base):
-    """A debatable proposition: built in (``guild_id`` null, ``key`` set) or added by a guild."""
+    """A debatable proposition: built in (``guild_id`` null, ``key`` set) or added by a guild.
+
+    A proposition of an essay carries the essay and its number there (``essay-N`` is
+    number N of the built-in essay)."""
 
     __tablename__ = "motions"
     __table_args__ = (
         UniqueConstraint("key"),
+        UniqueConstraint("essay_id", "number"),
         Index("ix_motions_guild_id", "guild_id"),
     )
 
@@ -79,6 +114,8 @@ class Motion(Base):
     created_by: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    essay_id: Mapped[int | None] = mapped_column(ForeignKey("essays.id"))
+    number: Mapped[int | None] = mapped_column(Integer)
 
 
 class Debate(Base):
@@ -286,3 +323,49 @@ class Summary(Base):
     channel_id: Mapped[int | None] = mapped_column(Snowflake)
     message_id: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Series(Base):
+    """Several propositions of an essay debated in one channel, at once or one after another.
+
+    Each proposition is a :class:`SeriesItem`; the next one of a sequence opens when the
+    previous debate closes (the deadline loop and start-up drive it from these rows)."""
+
+    __tablename__ = "series"
+    __table_args__ = (
+        Index("ix_series_guild_id", "guild_id"),
+        Index("ix_series_status", "status"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint("schedule IN ('parallel', 'sequence')", name="schedule"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    essay_id: Mapped[int] = mapped_column(ForeignKey("essays.id"))
+    schedule: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    card_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    created_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class SeriesItem(Base):
+    """One proposition of a series, in series order, with its debate once it opened.
+
+    A debate belongs to at most one series (``debate_id`` is unique)."""
+
+    __tablename__ = "series_items"
+    __table_args__ = (
+        UniqueConstraint("series_id", "position"),
+        UniqueConstraint("debate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"))
+    debate_id: Mapped[int | None] = mapped_column(ForeignKey("debates.id"))
