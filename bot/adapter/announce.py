@@ -32,6 +32,8 @@ class Announcer:
         self.client = client
         self.services = services
         self.summary_hook: SummaryHook | None = None
+        #: Called (and waited for) after a debate's closing is announced: the series driver.
+        self.closed_hook: SummaryHook | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     def channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
@@ -102,6 +104,11 @@ class Announcer:
         await self.refresh_card(debate)
         if self.summary_hook is not None:
             self.spawn(self.summary_hook(change))
+        if change.ended and self.closed_hook is not None:
+            try:
+                await self.closed_hook(change)
+            except Exception:
+                log.exception("after closing debate %s", debate.id)
 
     async def notice(self, debate: DebateView, text: str, *, mention: int | None = None) -> None:
         """A public moderation notice in the debate's thread."""

@@ -15,6 +15,7 @@ from bot.adapter.announce import Announcer
 from bot.adapter.components import DYNAMIC_ITEMS, handle_modal_submit
 from bot.adapter.deadlines import DeadlineDispatcher
 from bot.adapter.errors import RateLimited
+from bot.adapter.series import SeriesDriver
 from bot.adapter.sync import sync_commands
 from bot.adapter.tree import DebateTree
 from bot.app import App
@@ -41,6 +42,7 @@ class DebateBotMixin:
     app: App
     announcer: Announcer
     deadlines: DeadlineDispatcher
+    series: SeriesDriver
     limiter: RateLimiter
     sync_on_start: bool
 
@@ -63,7 +65,11 @@ class DebateBotMixin:
         client: Any = self
         self.announcer = Announcer(client, app.services)
         self.announcer.summary_hook = self.post_summary
-        self.deadlines = DeadlineDispatcher(app.services, self.announcer, self.owns_guild)
+        self.series = SeriesDriver(client, app.services, self.announcer, self.owns_guild)
+        self.announcer.closed_hook = self.series.debate_closed
+        self.deadlines = DeadlineDispatcher(
+            app.services, self.announcer, self.owns_guild, series=self.series
+        )
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
         self._handling: set[asyncio.Task[Any]] = set()
@@ -148,6 +154,7 @@ class DebateBotMixin:
         """Stop the deadline loop, let interactions being handled finish (their writes may be
         committed and their answers, or an argument's card id, not yet sent), then close."""
         await self.deadlines.stop()
+        await self.series.stop()
         current = asyncio.current_task()
         busy = [task for task in self._handling if task is not current and not task.done()]
         if busy:

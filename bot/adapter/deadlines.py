@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from bot.adapter.announce import Announcer
+from bot.adapter.series import SeriesDriver
 from bot.services import Services
 
 log = logging.getLogger("bot.adapter.deadlines")
@@ -26,8 +27,11 @@ class DeadlineDispatcher:
         services: Services,
         announcer: Announcer,
         owns_guild: Callable[[int], bool] = lambda _guild: True,
+        *,
+        series: SeriesDriver | None = None,
     ) -> None:
         self.services = services
+        self.series = series
         self.announcer = announcer
         self.owns_guild = owns_guild
         self.interval = services.settings.debates.deadline_check_seconds
@@ -50,7 +54,8 @@ class DeadlineDispatcher:
         self._wake.set()
 
     async def tick(self) -> int:
-        """Advance every due phase of this process's guilds; returns how many it advanced."""
+        """Advance every due phase of this process's guilds, then let the series move on (a
+        sequence opens its next debate); returns how many phases it advanced."""
         advanced = 0
         for due in await self.services.debates.due_deadlines():
             if not self.owns_guild(due.guild_id):
@@ -63,6 +68,8 @@ class DeadlineDispatcher:
             advanced += 1
             log.info("debate %s: deadline passed, now %s", due.debate_id, change.debate.phase)
             await self.announcer.phase_changed(change)
+        if self.series is not None:
+            await self.series.run_pass()
         return advanced
 
     async def _run(self) -> None:

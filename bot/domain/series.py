@@ -63,3 +63,18 @@ def conclusion(result: Outcome) -> Conclusion:
     if lead <= -SPLIT_MARGIN:
         return Conclusion.REJECTED
     return Conclusion.SPLIT
+
+
+def points(value: float) -> str:
+    """A swing in percentage points, signed: ``+12.5 pts``."""
+    return f"{value:+.1f} pts"
+
+
+def verdict(result: Outcome) -> str:
+    """Who won the debate, with the swing when there were two votes: ``For won (+12.5 pts)``."""
+    if result.winner is None:
+        return "a tie"
+    name = "For" if result.winner is Stance.FOR else "Against"
+    if result.pre is None:
+        return f"{name} won the vote"
+    return f"{name} won ({points(result.swing[result.winner])})"

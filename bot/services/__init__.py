@@ -16,6 +16,7 @@ from bot.services.essays import EssayService
 from bot.services.exports import ExportService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
+from bot.services.series import SeriesService
 from bot.services.state import StateService
 from bot.services.summaries import SummaryService
 from bot.services.votes import VoteService
@@ -38,6 +39,7 @@ class Services:
     summaries: SummaryService
     exports: ExportService
     essays: EssayService
+    series: SeriesService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -56,4 +58,5 @@ class Services:
             summaries=SummaryService(*args),
             exports=ExportService(*args),
             essays=EssayService(*args),
+            series=SeriesService(*args),
         )

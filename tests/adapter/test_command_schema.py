@@ -48,6 +48,11 @@ CONTRACT = {
         "unlock": [],
         "log": [],
     },
+    "series": {
+        "start": ["propositions", "schedule", "format", "essay"],
+        "status": ["series"],
+        "end": ["series"],
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""The cogs, one per area: debates, arguments and votes, motions, moderation."""
+"""The cogs, one per area: debates, arguments and votes, motions, moderation, series."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ async def add_cogs(bot: commands.Bot) -> None:
     from bot.adapter.cogs.debates import DebatesCog
     from bot.adapter.cogs.moderation import ModerationCog
     from bot.adapter.cogs.motions import MotionsCog
+    from bot.adapter.cogs.series import SeriesCog
 
-    for cog in (DebatesCog(bot), ArgumentsCog(bot), MotionsCog(bot), ModerationCog(bot)):
+    cogs = (DebatesCog(bot), ArgumentsCog(bot), MotionsCog(bot), ModerationCog(bot), SeriesCog(bot))
+    for cog in cogs:
         await bot.add_cog(cog)

@@ -1,0 +1,174 @@
+"""Series through Discord: the real bot against the emulator runs a parallel and a sequence
+series of two propositions each, the sequence across a restart, with the series card edited
+as debates open and close, and the results posted at the end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.storage.models import Series, SeriesItem
+from tests.adapter.conftest import Harness, message_text
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 10) -> None:  # noqa: ASYNC109
+    """Wait for something the bot does in the background (after a restart, a deadline)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.02)
+
+
+def series_card(harness: Harness) -> dict[str, Any]:
+    for message in harness.public(harness.world.channel):
+        for embed in message.get("embeds") or []:
+            if str(embed.get("title", "")).startswith("Series #"):
+                return message
+    raise AssertionError("no series card")
+
+
+def card_text(harness: Harness) -> str:
+    return message_text(series_card(harness))
+
+
+def threads(harness: Harness) -> list[int]:
+    return [int(t["id"]) for t in harness.emu.threads(harness.world.channel)]
+
+
+async def vote_in(harness: Harness, thread: int, stances: list[str]) -> None:
+    """The audience joins and votes in an open-floor debate."""
+    for voter, stance in zip(harness.world.audience, stances, strict=False):
+        await harness.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+        cast = await harness.slash(voter, "vote", {"stance": stance}, channel=thread)
+        assert "recorded" in cast.text(), cast.text()
+
+
+async def items(harness: Harness) -> list[tuple[int, int, int | None]]:
+    async with harness.app.db.read() as session:
+        rows = await session.execute(
+            select(SeriesItem.series_id, SeriesItem.position, SeriesItem.debate_id).order_by(
+                SeriesItem.id
+            )
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_parallel_series_opens_every_debate_and_concludes(harness: Harness) -> None:
+    w = harness.world
+    started = await harness.slash(
+        w.moderator,
+        "series start",
+        {"propositions": "4,1", "schedule": "parallel", "format": "open"},
+    )
+    assert started.ephemeral and "Series #1 started: 2 propositions, 2 debate(s) open" in (
+        started.text()
+    )
+    first, second = threads(harness)
+    card = card_text(harness)
+    assert card.count("debating in") == 2 and "**4.** (¶ 4, 9)" in card and "**1.**" in card
+    assert "2 open" in card
+    # Each debate is an ordinary debate in its own thread, created on the series' behalf.
+    assert "proposition 4 of series #1" in harness.public_text(first)
+    assert "proposition 1 of series #1" in harness.public_text(second)
+
+    await vote_in(harness, first, ["for", "for", "for", "against"])
+    await harness.slash(w.moderator, "debate end", channel=first)
+    card = card_text(harness)
+    assert "closed: For won the vote · 4 voted · room: persuaded" in card
+    assert card.count("debating in") == 1
+
+    await vote_in(harness, second, ["against", "against", "for"])
+    await harness.slash(w.moderator, "debate end", channel=second)
+    await until(lambda: "results" in harness.public_text(w.channel), "the series results")
+    results = harness.public_text(w.channel)
+    assert "Series #1 results: what the room concluded" in results
+    assert "Persuaded of" in results and "Rejected" in results
+    assert "The series is over" in series_card(harness)["embeds"][0]["footer"]["text"]
+    async with harness.app.db.read() as session:
+        assert await session.scalar(select(Series.status)) == "closed"
+    assert [(s, p) for s, p, _ in await items(harness)] == [(1, 1), (1, 2)]
+
+    status = await harness.slash(w.audience[0], "series status", channel=first)
+    assert status.ephemeral and "room: rejected" in status.text()
+
+
+async def test_sequence_series_moves_on_through_a_deadline_and_a_restart(
+    harness: Harness,
+) -> None:
+    w = harness.world
+    started = await harness.slash(
+        w.moderator,
+        "series start",
+        {"propositions": "2,3", "schedule": "sequence", "format": "open"},
+    )
+    assert "1 debate(s) open" in started.text()
+    assert len(threads(harness)) == 1
+    assert "waiting for the previous debate" in card_text(harness)
+    (first,) = threads(harness)
+    await vote_in(harness, first, ["against", "undecided"])
+
+    # The bot stops; the open floor's day runs out while it is down.
+    await harness.local.stop_bot()
+    harness.clock.advance(minutes=1441)
+    await harness.local.start_bot(upgrade=False)
+    await until(lambda: len(threads(harness)) == 2, "the next debate opened after the restart")
+    await harness.emu.settle(quiet=0.3)
+    second = threads(harness)[1]
+    assert "proposition 3 of series #1" in harness.public_text(second)
+    card = card_text(harness)
+    assert "closed: Against won the vote · 2 voted · room: rejected" in card
+    assert card.count("debating in") == 1
+    assert harness.public_text(first).count("Debate #1 is closed") == 1
+
+    # A moderator ends the series: the open debate closes and the results are posted.
+    ended = await harness.slash(w.moderator, "series end", channel=second)
+    assert ended.ephemeral and "1 open debate(s) closed" in ended.text()
+    assert "Debate #2 is closed" in harness.public_text(second)
+    assert "what the room concluded" in harness.public_text(w.channel)
+    assert "Left split" in harness.public_text(w.channel)  # nobody voted on the second
+    again = await harness.slash(w.moderator, "series end", channel=w.channel)
+    assert "This series is over" in again.text()
+    assert [d is not None for _, _, d in await items(harness)] == [True, True]
+
+
+async def test_sequence_resumes_when_the_bot_stopped_between_a_close_and_the_next_open(
+    harness: Harness,
+) -> None:
+    """The closing was committed but the bot died before opening the next debate: start-up
+    opens it (the state is in the database, not in memory)."""
+    w = harness.world
+    await harness.slash(
+        w.moderator,
+        "series start",
+        {"propositions": "5,6", "schedule": "sequence", "format": "open"},
+    )
+    (first,) = threads(harness)
+    bot = harness.local.bot
+    assert bot is not None
+    bot.announcer.closed_hook = None  # the process "dies" right after the closing commits
+    await harness.slash(w.moderator, "debate end", channel=first)
+    await bot.series.settle()
+    assert len(threads(harness)) == 1
+    await harness.local.stop_bot()
+    await harness.local.start_bot(upgrade=False)
+    await until(lambda: len(threads(harness)) == 2, "the next debate opened at start-up")
+
+
+async def test_series_refusals(harness: Harness) -> None:
+    w = harness.world
+    bad = await harness.slash(w.moderator, "series start", {"propositions": "1,13"})
+    assert bad.ephemeral and "the valid numbers are 1, 2, 3" in bad.text()
+    member = await harness.slash(w.audience[0], "series start", {"propositions": "1"})
+    assert member.ephemeral and "Only moderators" in member.text()
+    unknown = await harness.slash(w.moderator, "series start", {"essay": "nonesuch"})
+    assert "There is no essay 'nonesuch'" in unknown.text()
+    nothing = await harness.slash(w.moderator, "series status")
+    assert "There is no series in this channel" in nothing.text()
+    assert threads(harness) == [] and harness.public(w.channel) == []
+    thread, _ = await harness.start_debate(fmt="open")
+    inside = await harness.slash(w.moderator, "series start", channel=thread)
+    assert "not in a thread" in inside.text()
