@@ -159,3 +159,28 @@ async def essay_list(args: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+async def series_export(args: argparse.Namespace) -> int:
+    """Write the annotated essay of a series; an unknown series exits 2."""
+    import asyncio
+    import sys
+    from pathlib import Path
+
+    from bot.domain.errors import Refusal
+
+    app = await App.create(_settings(args))
+    try:
+        exported = await app.services.annotated.render(None, args.series, args.fmt)
+    except Refusal as refusal:
+        print(f"error: {refusal.message}", file=sys.stderr)
+        return 2
+    finally:
+        await app.close()
+    if args.out:
+        await asyncio.to_thread(Path(args.out).write_bytes, exported.data)
+        print(f"wrote {args.out} ({len(exported.data):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(exported.data)
+        sys.stdout.flush()
+    return 0

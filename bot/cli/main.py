@@ -93,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     essays.add_argument("--guild", type=int, help="also list this guild's own essays")
     essays.set_defaults(handler=commands.essay_list)
 
+    series = sub.add_parser("series", help="debate series")
+    series_sub = series.add_subparsers(dest="series_command", required=True, metavar="ACTION")
+    annotated = series_sub.add_parser("export", help="write a series' annotated essay")
+    _add_config(annotated)
+    annotated.add_argument("--series", type=int, required=True, help="the series' id")
+    annotated.add_argument(
+        "--format", required=True, choices=["markdown", "html", "json"], dest="fmt"
+    )
+    annotated.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    annotated.set_defaults(handler=commands.series_export)
+
     export = sub.add_parser("export", help="write a debate's transcript")
     _add_config(export)
     export.add_argument("--debate", type=int, required=True, help="the debate's id")

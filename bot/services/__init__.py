@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.annotated import AnnotatedEssayService
 from bot.services.arguments import ArgumentService
 from bot.services.debates import DebateService
 from bot.services.essays import EssayService
@@ -40,6 +41,7 @@ class Services:
     exports: ExportService
     essays: EssayService
     series: SeriesService
+    annotated: AnnotatedEssayService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -59,4 +61,5 @@ class Services:
             exports=ExportService(*args),
             essays=EssayService(*args),
             series=SeriesService(*args),
+            annotated=AnnotatedEssayService(*args),
         )

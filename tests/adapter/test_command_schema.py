@@ -52,6 +52,7 @@ CONTRACT = {
         "start": ["propositions", "schedule", "format", "essay"],
         "status": ["series"],
         "end": ["series"],
+        "export": ["format", "series"],
     },
 }
 

@@ -5,6 +5,7 @@ as debates open and close, and the results posted at the end."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +95,21 @@ async def test_parallel_series_opens_every_debate_and_concludes(harness: Harness
 
     status = await harness.slash(w.audience[0], "series status", channel=first)
     assert status.ephemeral and "room: rejected" in status.text()
+
+    # The annotated essay, from Discord: moderators only, numbers as the debates counted.
+    refused = await harness.slash(w.audience[0], "series export", {"format": "json"})
+    assert "Only moderators" in refused.text() and not refused.files
+    exported = await harness.slash(w.moderator, "series export", {"format": "json"}, settle=2.0)
+    assert exported.ephemeral and len(exported.files) == 1
+    name, data = exported.files[0]
+    assert name == "series-1-annotated-essay.json"
+    document = json.loads(data)
+    assert [p["number"] for p in document["propositions"]] == [1, 4]  # paragraph order
+    assert [p["post"]["counts"]["for"] for p in document["propositions"]] == [1, 3]
+    assert document["concluded"] == {"persuaded": [4], "rejected": [1], "split": []}
+    html = await harness.slash(w.moderator, "series export", {"format": "html"}, settle=2.0)
+    assert html.files[0][1].count(b"<svg") == 2
+    assert harness.emu.violations == []
 
 
 async def test_sequence_series_moves_on_through_a_deadline_and_a_restart(

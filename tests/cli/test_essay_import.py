@@ -68,3 +68,42 @@ def test_global_import_and_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixt
     essay.write_text(GOOD)
     assert main(["essay", "import", str(essay), "--config", str(config)]) == 0
     assert asyncio.run(_essays(config, 999))[1] == ("a-short-essay-on-bridges", None, 2)
+
+
+def test_series_export_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.domain.series import Schedule
+    from bot.services.views import Actor
+
+    config = _config(tmp_path)
+
+    async def start() -> int:
+        app = await App.create(load_settings(config))
+        try:
+            series = await app.services.series.start(
+                Actor(GUILD, 7, is_moderator=True),
+                channel_id=5,
+                schedule=Schedule.PARALLEL,
+                propositions="12,2",
+            )
+            return series.id
+        finally:
+            await app.close()
+
+    series_id = asyncio.run(start())
+    out = tmp_path / "essay.md"
+    args = ["series", "export", "--config", str(config), "--series", str(series_id)]
+    assert main([*args, "--format", "markdown", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text.index("proposition 2") < text.index("proposition 12")
+    assert "What the room concluded" in text
+    assert main([*args, "--format", "json"]) == 0
+    assert '"kind": "annotated_essay"' in capsys.readouterr().out
+    assert (
+        main(["series", "export", "--config", str(config), "--series", "99", "--format", "json"])
+        == 2
+    )
+    assert "Series 99 does not exist" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import cast
 
 import discord
@@ -20,6 +21,11 @@ from bot.services.base import require_moderator
 SCHEDULES = [
     app_commands.Choice(name="Sequence (the next opens when one closes)", value="sequence"),
     app_commands.Choice(name="Parallel (one thread per proposition at once)", value="parallel"),
+]
+EXPORT_FORMATS = [
+    app_commands.Choice(name="Markdown", value="markdown"),
+    app_commands.Choice(name="HTML page (self-contained, with swing charts)", value="html"),
+    app_commands.Choice(name="JSON (every number)", value="json"),
 ]
 FORMATS = [
     app_commands.Choice(name="Oxford (vote, openings, floor, closings, vote)", value="oxford"),
@@ -147,5 +153,31 @@ class SeriesCog(
         await driver.finished(await self.app.services.series.get(actor.guild_id, ended.id))
         await interaction.followup.send(
             f"Series #{ended.id} is over: {len(still_open)} open debate(s) closed, results posted.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="export", description="The annotated essay of a series as a file (moderators)"
+    )
+    @app_commands.describe(
+        format="File format of the annotated essay", series="The series (default: this channel's)"
+    )
+    @app_commands.choices(format=EXPORT_FORMATS)
+    @app_commands.autocomplete(series=series_choices)
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        format: app_commands.Choice[str],
+        series: int | None = None,
+    ) -> None:
+        actor = self.actor(interaction)
+        require_moderator(actor)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        exported = await self.app.services.annotated.for_discord(
+            actor, channel_id_of(interaction), series, format.value, interaction.filesize_limit
+        )
+        await interaction.followup.send(
+            f"The annotated essay of series #{exported.series_id} ({format.name}).",
+            file=discord.File(io.BytesIO(exported.data), filename=exported.filename),
             ephemeral=True,
         )
