@@ -41,7 +41,7 @@ run: install
 
 bench: install
 	$(PY) bench/export.py
-	$(PY) bench/votes.py
+	$(PY) bench/burst.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -37,5 +37,6 @@ class App:
 
     async def close(self) -> None:
         await self.services.votes.close()
+        await self.services.debates.close()
         await self.services.arguments.close()
         await self.db.dispose()

@@ -3,7 +3,7 @@
 A burst of 2,000 votes allocates millions of short-lived objects. With CPython's default
 young-generation threshold (700) the collector ran about 1,300 times per three bursts and
 the full collections among them, scanning every cached member and every loaded module,
-took 100-160 ms each, in the middle of the burst (bench/votes.py). Most of that garbage is
+took 100-160 ms each, in the middle of the burst (bench/burst.py). Most of that garbage is
 freed by reference counting anyway; the cyclic collector only has to catch cycles.
 
 Not all of it: every finished interaction is a reference cycle in discord.py (the

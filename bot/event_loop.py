@@ -2,7 +2,7 @@
 
 The bot is bound by its event loop during a burst: reading the gateway, starting a task per
 interaction, sending each reply. uvloop (libuv) runs that loop in C; paired runs of
-``bench/votes.py`` at 2,000 simultaneous votes measured p99 1,442 ms against 1,663 ms on
+``bench/burst.py`` at 2,000 simultaneous votes measured p99 1,442 ms against 1,663 ms on
 asyncio's loop (README, Deployment).
 """
 

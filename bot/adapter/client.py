@@ -57,7 +57,7 @@ class DebateBotMixin:
             allowed_mentions=discord.AllowedMentions.none(),
             # discord.py's unbounded connection pool, on purpose: replies to a burst each
             # hold a connection for a network round trip, and a pool of 64 left a quarter of
-            # 2,000 votes unanswered at 80 ms (bench/votes.py --rtt 80).
+            # 2,000 votes unanswered at 80 ms (bench/burst.py --rtt 80).
             **options,
         )
         self.app = app

@@ -86,12 +86,11 @@ class JoinButton(
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
         actor = actor_from(interaction, bot.app.settings)
-        joined = await bot.app.services.debates.join(
-            actor, None, self.side, debate_id=self.debate_id
+        joined = await committed(
+            interaction,
+            bot.app.services.debates.join(actor, None, self.side, debate_id=self.debate_id),
         )
-        await interaction.response.send_message(
-            joined_text(joined.side, joined.previous), ephemeral=True
-        )
+        await reply(interaction, joined_text(joined.side, joined.previous))
 
 
 def joined_text(side: Side, previous: Side | None) -> str:

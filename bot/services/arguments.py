@@ -47,9 +47,7 @@ class ArgumentService(Service):
         self, actor: Actor, debate_id: int, number: int, text: str
     ) -> ArgumentView:
         """A rebuttal sent from the Rebut modal, which names its debate by id."""
-        async with self.db.read() as session:
-            debate = await debate_by_id(session, actor.guild_id, debate_id)
-        return await self.rebut(actor, debate.channel_id, number, text)
+        return await self.posts.post(actor, text, debate_id=debate_id, rebut=number)
 
     async def set_message(
         self, guild_id: int, debate_id: int, number: int, message_id: int

@@ -5,24 +5,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import errors, rules
-from bot.domain.enums import Action, ArgumentKind, AuditAction, DebateStatus, Side, Stance
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain import errors
+from bot.domain.enums import ArgumentKind, AuditAction, DebateStatus, Side, Stance
 from bot.domain.formats import Format, get_format
 from bot.domain.scoring import outcome
 from bot.services.base import (
     Service,
-    active_mute,
     audit,
     debate_by_id,
     debate_in_channel,
-    format_and_phase,
-    participant_side,
     require_moderator,
     view_of,
 )
+from bot.services.join_batch import JoinBatcher
 from bot.services.motions import find_motion
 from bot.services.views import (
     Actor,
@@ -34,11 +34,19 @@ from bot.services.views import (
     StageVotes,
     StatusView,
 )
+from bot.storage.database import Database
 from bot.storage.models import Argument, Debate, DebatePhase, MotionVote, Participant
 
 
 class DebateService(Service):
     """The life of a debate, from the motion card to the results."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        super().__init__(db, clock, settings)
+        self.joins = JoinBatcher(db, clock)
+
+    async def close(self) -> None:
+        await self.joins.close()
 
     async def check_can_start(
         self, actor: Actor, channel_id: int, motion_ref: str, format_name: str | None
@@ -158,52 +166,15 @@ class DebateService(Service):
     ) -> JoinResult:
         """Join a side, or switch (refused once you argued, unless the format allows it).
 
-        Commands name the debate by channel; the card's buttons by ``debate_id``.
+        Commands name the debate by channel; the card's buttons by ``debate_id``. Shares its
+        transaction with the other joins and leaves waiting at the same moment (see
+        :mod:`bot.services.join_batch`).
         """
-        now = self.now()
-        async with self.db.write() as session:
-            if debate_id is not None:
-                debate = await debate_by_id(session, actor.guild_id, debate_id)
-            else:
-                assert channel_id is not None
-                debate = await debate_in_channel(session, actor.guild_id, channel_id)
-            fmt, phase = format_and_phase(debate)
-            rules.require_action(fmt, phase, Action.JOIN, "join")
-            mute = await active_mute(session, actor.guild_id, actor.user_id, now)
-            rules.check_mute(mute.until if mute else None, mute.reason if mute else None, now)
-            current = await participant_side(session, debate.id, actor.user_id)
-            posted = await session.scalar(
-                select(func.count())
-                .select_from(Argument)
-                .where(Argument.debate_id == debate.id, Argument.author_id == actor.user_id)
-            )
-            rules.check_side_change(fmt, current, side, bool(posted))
-            if current is None:
-                session.add(
-                    Participant(
-                        debate_id=debate.id, user_id=actor.user_id, side=side.value, joined_at=now
-                    )
-                )
-            else:
-                await session.execute(
-                    update(Participant)
-                    .where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
-                    .values(side=side.value)
-                )
-            return JoinResult(await view_of(session, debate), side, current)
+        return await self.joins.join(actor, side, channel_id=channel_id, debate_id=debate_id)
 
     async def leave(self, actor: Actor, channel_id: int) -> DebateView:
         """Leave a debate; arguments already posted stay in the record."""
-        async with self.db.write() as session:
-            debate = await debate_in_channel(session, actor.guild_id, channel_id)
-            result = await session.execute(
-                delete(Participant).where(
-                    Participant.debate_id == debate.id, Participant.user_id == actor.user_id
-                )
-            )
-            if not getattr(result, "rowcount", 0):
-                raise errors.NotJoined()
-            return await view_of(session, debate)
+        return await self.joins.leave(actor, channel_id)
 
     async def advance(
         self,

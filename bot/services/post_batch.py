@@ -139,10 +139,17 @@ class PostBatcher:
         self._cards: GroupCommit[_Card, None] = GroupCommit(db, _apply_cards, "argument-cards")
 
     async def post(
-        self, actor: Actor, text: str, *, channel_id: int, rebut: int | None
+        self,
+        actor: Actor,
+        text: str,
+        *,
+        channel_id: int | None = None,
+        debate_id: int | None = None,
+        rebut: int | None,
     ) -> ArgumentView:
-        """Queue a proposal (``rebut`` None) or a rebuttal of ``#rebut``."""
-        return await self._queue.submit(_Post(actor, channel_id, None, text, rebut))
+        """Queue a proposal (``rebut`` None) or a rebuttal of ``#rebut``, in the debate of a
+        channel (commands) or one named by id (the Rebut modal)."""
+        return await self._queue.submit(_Post(actor, channel_id, debate_id, text, rebut))
 
     async def set_message(
         self, guild_id: int, debate_id: int, number: int, message_id: int

@@ -122,14 +122,19 @@ def message_text(message: dict[str, Any]) -> str:
 
 @contextlib.asynccontextmanager
 async def running_harness(
-    tmp_path: Path, migrated_template: Path, **overrides: Any
+    tmp_path: Path, migrated_template: Path, database_url: str | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
-    """The emulator and the bot on a copy of the migrated database, stopped afterwards."""
-    path = tmp_path / "bot.db"
-    shutil.copy(migrated_template, path)
+    """The emulator and the bot on a copy of the migrated database (or on ``database_url``,
+    built by the migrations already), stopped afterwards."""
+    database: Path | str
+    if database_url is None:
+        database = tmp_path / "bot.db"
+        shutil.copy(migrated_template, database)
+    else:
+        database = database_url
     clock = ManualClock(discord.utils.utcnow())
     # Scripted members act faster than people; the rate limit has its own test.
-    settings = make_settings(path, rate_limit={"actions": 10_000, "per_seconds": 1})
+    settings = make_settings(database, rate_limit={"actions": 10_000, "per_seconds": 1})
     if overrides:
         settings = parse_settings(deep_merge(settings.model_dump(mode="json"), overrides))
     local = LocalDiscord(settings, clock=clock)
@@ -155,4 +160,14 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 async def harness(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Harness]:
     async with running_harness(tmp_path, migrated_template) as running:
+        yield running
+
+
+@pytest.fixture
+async def any_harness(
+    tmp_path: Path, migrated_template: Path, database_url: str
+) -> AsyncIterator[Harness]:
+    """The harness on the ``backend`` of the test: SQLite, or PostgreSQL for tests marked
+    ``both_backends``."""
+    async with running_harness(tmp_path, migrated_template, database_url) as running:
         yield running

@@ -20,7 +20,7 @@ async def test_a_burst_is_answered_without_queueing_behind_a_connection_cap(
 ) -> None:
     """Over the internet every reply keeps its HTTP connection busy for a round trip. A
     capped pool would queue a burst's replies behind each other: 64 connections left a
-    quarter of 2,000 votes unanswered at 80 ms (bench/votes.py --rtt 80)."""
+    quarter of 2,000 votes unanswered at 80 ms (bench/burst.py --rtt 80)."""
     emu, w = harness.emu, harness.world
     thread, _ = await harness.start_debate()
     voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]

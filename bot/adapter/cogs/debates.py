@@ -14,6 +14,7 @@ from bot.adapter.cogs.base import Area, motion_choices
 from bot.adapter.components import card_view, joined_text
 from bot.adapter.context import channel_id_of
 from bot.adapter.limits import THREAD_NAME, one_line
+from bot.adapter.patience import committed, reply
 from bot.domain import errors
 from bot.domain.enums import Side
 from bot.services.base import require_moderator
@@ -126,19 +127,21 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
     @app_commands.describe(side="The side to join")
     @app_commands.choices(side=SIDES)
     async def join(self, interaction: discord.Interaction, side: app_commands.Choice[str]) -> None:
-        result = await self.app.services.debates.join(
-            self.actor(interaction), channel_id_of(interaction), Side(side.value)
+        result = await committed(
+            interaction,
+            self.app.services.debates.join(
+                self.actor(interaction), channel_id_of(interaction), Side(side.value)
+            ),
         )
-        await interaction.response.send_message(
-            joined_text(result.side, result.previous), ephemeral=True
-        )
+        await reply(interaction, joined_text(result.side, result.previous))
 
     @app_commands.command(name="leave", description="Leave this debate")
     async def leave(self, interaction: discord.Interaction) -> None:
-        await self.app.services.debates.leave(self.actor(interaction), channel_id_of(interaction))
-        await interaction.response.send_message(
-            "You left the debate. Your arguments stay in the record.", ephemeral=True
+        await committed(
+            interaction,
+            self.app.services.debates.leave(self.actor(interaction), channel_id_of(interaction)),
         )
+        await reply(interaction, "You left the debate. Your arguments stay in the record.")
 
     @app_commands.command(name="status", description="Phase, time left, sides and counts")
     async def status(self, interaction: discord.Interaction) -> None:
