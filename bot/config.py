@@ -30,11 +30,39 @@ class DiscordConfig(_Section):
     guilds: list[int] = Field(default_factory=list)
     api_base_url: str | None = None
     gateway_url: str | None = None
+    #: Tries to reach Discord at start-up before giving up (exit status 6).
+    startup_attempts: Annotated[int, Field(ge=1, le=100)] = 6
+    #: Wait before the second try; it doubles after each failed try, up to 60 s.
+    startup_backoff_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
+
+
+#: The SQLAlchemy drivers the bot is built and tested for.
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
 class DatabaseConfig(_Section):
     url: str = "sqlite+aiosqlite:///debates.db"
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported_driver(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite+aiosqlite:///debates.db or "
+                "postgresql+asyncpg://user:password@host:5432/debates"
+            ) from None
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"unsupported database driver {driver!r}; the bot supports "
+                f"{SUPPORTED_DRIVERS[0]} and {SUPPORTED_DRIVERS[1]} only"
+            )
+        return value
 
 
 class ModerationConfig(_Section):
@@ -116,7 +144,7 @@ def _describe(error: ValidationError, source: str) -> str:
     lines = [f"{source}: invalid configuration"]
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against config.example.yaml)"
         lines.append(f"  {key}: {message}")

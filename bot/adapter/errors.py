@@ -12,8 +12,9 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.adapter import permissions
 from bot.adapter.patience import PUBLIC_DEFERRAL
-from bot.domain.errors import Refusal
+from bot.domain.errors import BotLacksPermissions, Refusal
 
 log = logging.getLogger("bot.adapter")
 
@@ -59,6 +60,16 @@ def message_for(error: BaseException, interaction: discord.Interaction) -> str:
             "and try again."
         )
     if isinstance(error, discord.Forbidden):
+        lacking = permissions.missing(interaction.app_permissions)
+        if lacking:
+            permissions.note_missing(interaction, lacking)
+            return BotLacksPermissions(lacking).message
+        log.warning(
+            "Discord refused an action in guild %s, channel %s: %s",
+            interaction.guild_id,
+            interaction.channel_id,
+            error.text or error.status,
+        )
         return (
             "I'm missing a permission here (I need View Channel, Send Messages, Send Messages "
             "in Threads, Create Public Threads and Embed Links). Ask a server admin to check "

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 
 import discord
 import yarl
 
 from bot import collector
 from bot.adapter.client import DebateBot, ShardedDebateBot, make_bot
+from bot.adapter.startup import discord_failures, wait_for_discord
 from bot.adapter.sync import sync_commands
 from bot.app import App
 from bot.config import Settings, token_from_env
@@ -41,7 +41,11 @@ def parse_shard_ids(text: str | None) -> list[int] | None:
 async def run_bot(
     settings: Settings, *, shard_count: int | None = None, shard_ids: str | None = None
 ) -> int:
-    """Run until SIGINT/SIGTERM; exit 2 on a missing token or a rejected one."""
+    """Run until SIGINT/SIGTERM.
+
+    A missing token is a ConfigError (exit 2); a rejected one DiscordAuthFailed (5); Discord
+    still unreachable after the start-up retries DiscordUnreachable (6).
+    """
     token = token_from_env()
     logging.getLogger().setLevel(settings.logging.level)
     collector.tune(settings.performance.gc_young_threshold)
@@ -68,10 +72,9 @@ async def run_bot(
             tuning = loop.create_task(
                 tune_when_ready(bot, settings.performance.gc_freeze_after_ready)
             )
-            await bot.start(token)
-    except discord.LoginFailure:
-        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
-        return 2
+            with discord_failures():
+                await wait_for_discord(settings.discord)
+                await bot.start(token)
     finally:
         if tuning is not None:
             tuning.cancel()
@@ -101,12 +104,11 @@ async def force_sync(settings: Settings) -> int:
     bot = make_bot(app, sync_on_start=False)
     try:
         async with bot:
-            await bot.login(token)
-            synced = await sync_commands(bot, force=True)
+            with discord_failures():
+                await wait_for_discord(settings.discord)
+                await bot.login(token)
+                synced = await sync_commands(bot, force=True)
             print("synced: " + (", ".join(synced) or "nothing"))
-    except discord.LoginFailure:
-        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
-        return 2
     finally:
         await app.close()
     return 0

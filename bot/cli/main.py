@@ -1,6 +1,9 @@
 """``debate-bot``: the command line (run, sync, demo, db, check-config, motions, export...).
 
-Exit status: 0 on success, 1 on an unexpected error, 2 on bad usage or bad configuration.
+Every failure an operator can act on is one line on standard error and a distinct exit
+status (``bot.failures``): 2 bad usage or configuration, 3 database unreachable, 4 database
+not migrated, 5 Discord rejected the token, 6 Discord unreachable; 1 is anything unexpected
+(its traceback only with DEBATE_BOT_TRACEBACK=1).
 """
 
 from __future__ import annotations
@@ -8,16 +11,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import secrets
 import sys
+import traceback
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from bot.config import ConfigError, load_settings
 from bot.event_loop import loop_factory
+from bot.failures import EXIT_UNEXPECTED, EXIT_USAGE, OperatorError
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
-EXIT_USAGE = 2
+#: Set to 1 to see the traceback of an unexpected error (developers; operators need not).
+TRACEBACK_ENV = "DEBATE_BOT_TRACEBACK"
 
 
 def _add_config(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -143,5 +151,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OperatorError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        failure = _database_failure(exc, args)
+        if failure is not None:
+            print(f"error: {failure.message}", file=sys.stderr)
+            return failure.exit_status
+        return _unexpected(exc)
+
+
+def _database_failure(exc: BaseException, args: argparse.Namespace) -> OperatorError | None:
+    """The operator's line for a database that is down, refuses us or has no tables."""
+    from bot.storage.availability import operator_error
+
+    try:
+        url = load_settings(getattr(args, "config", None)).database.url
+    except ConfigError:
+        return None
+    return operator_error(exc, url)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """One line with a reference; the traceback only when asked for."""
+    reference = secrets.token_hex(4)
+    if os.environ.get(TRACEBACK_ENV, "").strip() not in ("", "0"):
+        traceback.print_exception(exc, file=sys.stderr)
+    print(
+        f"error: unexpected {type(exc).__name__}: {_first_line(exc)} [ref {reference}] "
+        f"(set {TRACEBACK_ENV}=1 to see where)",
+        file=sys.stderr,
+    )
+    return EXIT_UNEXPECTED
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else "(no message)"

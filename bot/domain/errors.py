@@ -368,3 +368,32 @@ class SeriesBusy(Refusal):
             f"Motions {listed} are being debated in a thread of this channel already. End "
             "those debates (/debate end in their threads) or pick other propositions."
         )
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class BotLacksPermissions(Refusal):
+    """The bot's role lacks channel permissions the action needs; ``names`` as Discord shows."""
+
+    code = "bot_permissions"
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = list(names)
+        plural = "s" if len(names) > 1 else ""
+        listed = _listed(self.names)
+        super().__init__(
+            f"I'm missing the {listed} permission{plural} in this channel, so I can't do that "
+            f"here. Ask a server admin to give my role {listed} in this channel (or use another "
+            "channel)."
+        )
+
+
+class DatabaseUnavailable(Refusal):
+    """The database is down, read-only or full: nothing was changed; the member retries."""
+
+    code = "database_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("The bot's database is unavailable; try again in a minute.")

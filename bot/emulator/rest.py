@@ -29,7 +29,16 @@ from .messages import (
     dumps,
     parse_body,
 )
-from .state import PUBLIC_THREAD, ChannelState
+from .state import (
+    ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    PUBLIC_THREAD,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    ChannelState,
+)
 from .world import RecordedRequest, Violation
 
 if TYPE_CHECKING:
@@ -583,6 +592,14 @@ class Rest:
             return None
         return msg
 
+    def _lacks(self, ch: ChannelState, *bits: int) -> web.Response | None:
+        """403 Missing Permissions when the bot's role lacks one of ``bits`` in the guild."""
+        guild = self.emu.guild(ch.guild_id)
+        perms = guild.permissions_of(self.emu.member(ch.guild_id, self.emu.bot_user.id))
+        if all(perms & bit for bit in (VIEW_CHANNEL, *bits)):
+            return None
+        return error(403, 50013, "Missing Permissions")
+
     async def get_channel(self, request: web.Request) -> web.Response:
         """A channel or thread."""
         ch = self._channel(request)
@@ -638,6 +655,12 @@ class Rest:
             return ch
         if ch.is_thread and ch.locked:
             return error(403, 50083, "Thread is archived")
+        needed = [SEND_MESSAGES_IN_THREADS if ch.is_thread else SEND_MESSAGES]
+        if self._uploads(request):
+            needed.append(ATTACH_FILES)
+        refused = self._lacks(ch, *needed)
+        if refused is not None:
+            return refused
         data = self._payload(request)
         problems = self._check_message(request, data)
         keys = ("content", "embeds", "components", "sticker_ids")
@@ -722,6 +745,9 @@ class Rest:
             return error(400, 50024, "Cannot execute action on this channel type")
         if msg.get("thread"):
             return error(400, 160004, "A thread has already been created for this message")
+        refused = self._lacks(ch, CREATE_PUBLIC_THREADS)
+        if refused is not None:
+            return refused
         data = self._payload(request)
         problems = self._check_thread(request, data)
         if problems:
@@ -738,6 +764,10 @@ class Rest:
         if isinstance(ch, web.Response):
             return ch
         data = self._payload(request)
+        private = int(data.get("type") or PUBLIC_THREAD) != PUBLIC_THREAD
+        refused = self._lacks(ch, CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS)
+        if refused is not None:
+            return refused
         problems = self._check_thread(request, data)
         if problems:
             return self.invalid("thread", request, problems)

@@ -10,6 +10,12 @@ from typing import Any
 DISCORD_EPOCH_MS = 1420070400000
 
 ADMINISTRATOR = 1 << 3
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+ATTACH_FILES = 1 << 15
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
+SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = 0x1F7FFFFFFFFFFF
 DEFAULT_EVERYONE_PERMISSIONS = (
     (1 << 6)  # add reactions
@@ -132,6 +138,8 @@ class MemberState:
     guild_id: int
     roles: list[int] = field(default_factory=list)
     extra_permissions: int = 0
+    #: Bits taken away whatever the roles grant (a channel overwrite's deny, guild-wide).
+    denied_permissions: int = 0
     joined_at: str = field(default_factory=iso)
     nick: str | None = None
 
@@ -258,7 +266,7 @@ class GuildState:
         perms |= member.extra_permissions
         if perms & ADMINISTRATOR:
             return ALL_PERMISSIONS
-        return perms
+        return perms & ~member.denied_permissions
 
     def shard_id(self, shard_count: int) -> int:
         """The shard this guild belongs to."""

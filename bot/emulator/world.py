@@ -142,6 +142,11 @@ class World:
         guild.roles[role.id] = role
         return role
 
+    def deny_bot_permissions(self, guild_id: int, permissions: int) -> None:
+        """Take ``permissions`` (bits) away from the bot in a guild: its REST calls that need
+        them get 403 Missing Permissions, and interactions carry the reduced app_permissions."""
+        self.member(guild_id, self.bot_user.id).denied_permissions |= permissions
+
     def add_member(
         self,
         guild_id: int,

@@ -50,16 +50,26 @@ class ProgressLine:
 async def export_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run ``debate-bot export``; 0 when written, 2 for an unknown debate or bad usage."""
     from bot.services.exports import ExportService
+    from bot.storage import migrate
     from bot.storage.database import Database
 
     fmt: str = args.fmt
     if args.out is None and fmt == "csv" and sys.stdout.isatty():
         print("error: the CSV export is a zip file; name it with --out FILE.zip", file=sys.stderr)
         return EXIT_USAGE
+    if args.out is not None:
+        folder = Path(args.out).parent
+        if not folder.is_dir():
+            print(
+                f"error: the folder {folder} does not exist; create it or choose another --out",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     db = Database(settings.database.url)
     service = ExportService(db, SystemClock(), settings)
     try:
+        await migrate.require_current(db)
         if args.out is None:
             stats = await service.write(
                 None,

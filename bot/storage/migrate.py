@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+from bot.failures import DatabaseNotMigrated
+from bot.storage.availability import operator_error, sqlite_file, where
 from bot.storage.database import Database, lock_until_commit
 
 MIGRATION_LOCK = "debate-bot:migrations"
@@ -62,3 +64,34 @@ async def current_revision(db: Database) -> str | None:
 def head_revision() -> str | None:
     """The newest revision in ``migrations/``."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def require_current(db: Database) -> None:
+    """Refuse a database without this version's schema (DatabaseNotMigrated), or one that
+    cannot be reached (DatabaseUnreachable), before a command reads from it.
+
+    A SQLite file that does not exist is refused rather than created empty.
+    """
+    file = sqlite_file(db.url)
+    if file is not None and not file.exists():
+        raise DatabaseNotMigrated(
+            f"there is no database file {file}: check database.url, or create it with "
+            "debate-bot db upgrade"
+        )
+    try:
+        current = await current_revision(db)
+    except Exception as exc:
+        failure = operator_error(exc, db.url)
+        if failure is None:
+            raise
+        raise failure from None
+    head = head_revision()
+    if current is None:
+        raise DatabaseNotMigrated(
+            f"the database at {where(db.url)} has no tables: run debate-bot db upgrade first"
+        )
+    if current != head:
+        raise DatabaseNotMigrated(
+            f"the database at {where(db.url)} is at revision {current}, this version of the "
+            f"bot needs {head}: run debate-bot db upgrade"
+        )

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter import render
+from bot.adapter import permissions, render
 from bot.adapter.cogs.base import Area, motion_choices
 from bot.adapter.components import card_view, joined_text
 from bot.adapter.context import channel_id_of
@@ -68,6 +68,7 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         in_thread = isinstance(channel, discord.Thread)
         use_thread = self.app.settings.debates.use_threads and not in_thread
         await services.debates.check_can_start(actor, channel_id_of(interaction), motion, fmt_name)
+        permissions.require(interaction, permissions.for_debate(in_thread, use_thread))
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not use_thread:
             debate = await services.debates.start(
