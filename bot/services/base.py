@@ -46,7 +46,9 @@ def require_moderator(actor: Actor) -> None:
 
 
 def motion_view(row: Motion) -> MotionView:
-    return MotionView(row.id, row.key, row.text, row.paragraphs, row.context, row.guild_id)
+    return MotionView(
+        row.id, row.key, row.text, row.paragraphs, row.context, row.guild_id, row.essay_id
+    )
 
 
 def debate_view(row: Debate, motion: Motion) -> DebateView:

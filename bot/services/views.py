@@ -27,6 +27,8 @@ class MotionView:
     paragraphs: str | None
     context: str | None
     guild_id: int | None
+    #: The essay the motion is a proposition of (the built-in one or an imported one).
+    essay_id: int | None = None
 
     @property
     def builtin(self) -> bool:
@@ -35,7 +37,7 @@ class MotionView:
     @property
     def source(self) -> str:
         """Where the motion comes from, for cards and exports."""
-        if self.builtin and self.paragraphs:
+        if (self.builtin or self.essay_id is not None) and self.paragraphs:
             return f"Essay, paragraph {self.paragraphs}"
         return "Added by this server's moderators"
 

@@ -188,3 +188,16 @@ async def test_series_refusals(harness: Harness) -> None:
     thread, _ = await harness.start_debate(fmt="open")
     inside = await harness.slash(w.moderator, "series start", channel=thread)
     assert "not in a thread" in inside.text()
+
+
+async def test_all_twelve_at_once_fit_discords_limits(harness: Harness) -> None:
+    w = harness.world
+    started = await harness.slash(
+        w.moderator, "series start", {"schedule": "parallel", "format": "open"}, settle=1.0
+    )
+    assert "12 propositions, 12 debate(s) open" in started.text()
+    assert len(threads(harness)) == 12
+    assert card_text(harness).count("debating in") == 12
+    names = [t["name"] for t in harness.emu.threads(w.channel)]
+    assert names[0].startswith("1. ") and all(len(n) <= 100 for n in names)
+    assert harness.emu.violations == []

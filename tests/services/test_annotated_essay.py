@@ -119,6 +119,8 @@ async def test_numbers_equal_the_debates_results(app: App, clock: ManualClock) -
 async def test_paragraphs_only_when_the_operator_may_reproduce_them(app: App) -> None:
     spec = parse_essay_file(GOOD)
     essay, _ = await app.services.essays.import_spec(spec, GUILD)
+    first = (await app.services.essays.propositions(GUILD, essay.key))[0].motion
+    assert first.source == "Essay, paragraph 1-2" and first.guild_id == GUILD
     series = await app.services.series.start(
         moderator(), channel_id=CHANNEL, schedule=Schedule.PARALLEL, essay_ref=essay.key
     )
