@@ -109,6 +109,9 @@ async def test_parallel_series_opens_every_debate_and_concludes(harness: Harness
     assert document["concluded"] == {"persuaded": [4], "rejected": [1], "split": []}
     html = await harness.slash(w.moderator, "series export", {"format": "html"}, settle=2.0)
     assert html.files[0][1].count(b"<svg") == 2
+    harness.emu.attachment_size_limit = 200  # bytes: the essay does not fit
+    too_big = await harness.slash(w.moderator, "series export", {"format": "html"}, settle=2.0)
+    assert not too_big.files and "debate-bot series export --series 1" in too_big.text()
     assert harness.emu.violations == []
 
 

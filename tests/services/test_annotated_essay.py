@@ -50,7 +50,7 @@ async def debate_in_series(app: App, clock: ManualClock) -> tuple[int, int]:
     await services.arguments.propose(member(FOR_1), CHANNEL, "Moscow is stretched thin.")
     await services.arguments.propose(member(AGAINST_1), CHANNEL, "Pyongyang gains leverage.")
     await advance_to(app, "floor")
-    await services.arguments.propose(member(FOR_2), CHANNEL, "Ukraine drains Russia. " * 20)
+    await services.arguments.propose(member(FOR_2), CHANNEL, "<b>Ukraine</b> drains Russia. " * 20)
     await services.arguments.rebut(member(AGAINST_2), CHANNEL, 3, "Drained, still the patron.")
     votes = services.votes
     await votes.toggle_persuasive(member(VOTERS[0]), CHANNEL, 3)  # own camp
@@ -114,6 +114,9 @@ async def test_numbers_equal_the_debates_results(app: App, clock: ManualClock) -
     html = (await app.services.annotated.render(GUILD, series_id, "html")).data.decode()
     assert html.count("<svg") == 1 and "What the room concluded" in html
     assert "Before: For 33.3%, Against 50.0%, Undecided 16.7%" in html
+    # Member text is inert in both human formats.
+    assert "&lt;b&gt;Ukraine&lt;/b&gt;" in html and "<b>Ukraine" not in html
+    assert "\\<b\\>Ukraine" in markdown
 
 
 async def test_paragraphs_only_when_the_operator_may_reproduce_them(app: App) -> None:
