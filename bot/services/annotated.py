@@ -4,6 +4,8 @@ order, read in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,7 +150,7 @@ async def _entry(
         or 0
     )
     if item.results is None:
-        return _replace(
+        return replace(
             blank,
             debate_id=debate.id,
             state="open",
@@ -176,7 +178,7 @@ async def _entry(
                 score=top.score.score,
             )
         )
-    return _replace(
+    return replace(
         blank,
         debate_id=debate.id,
         state="closed",
@@ -189,14 +191,8 @@ async def _entry(
         participants=participants,
         conclusion=conclusion(result).value,
         strongest=strongest,
-        mind_change=await _most_credited(session, debate.id, bridged, bodies),
+        mind_change=await _most_credited(session, bridged, bodies),
     )
-
-
-def _replace(entry: m.PropositionEntry, **changes: object) -> m.PropositionEntry:
-    from dataclasses import replace
-
-    return replace(entry, **changes)  # type: ignore[arg-type]
 
 
 async def _bodies(
@@ -214,7 +210,7 @@ async def _bodies(
 
 
 async def _most_credited(
-    session: AsyncSession, debate_id: int, bridged: list[BridgedArgument], bodies: dict[int, str]
+    session: AsyncSession, bridged: list[BridgedArgument], bodies: dict[int, str]
 ) -> m.MindChangeCredit | None:
     """The argument with the most mind changes (then the better bridging score, then the
     earlier number), with its first credited explanation."""
