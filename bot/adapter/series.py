@@ -2,9 +2,11 @@
 up to date.
 
 Nothing is scheduled in memory only: every pass asks the database what is due
-(:meth:`bot.services.series.SeriesService.work`), so the deadline loop, start-up, a closing
-debate and ``/series start`` all drive a series the same way, after a restart too. Passes
-never overlap: a request during a pass runs one more pass after it.
+(:meth:`bot.services.series.SeriesService.work`), so the deadline loop (every few seconds),
+start-up, a closing debate and ``/series start`` all drive a series the same way, after a
+restart too. A pass also edits a series card whose debates moved since it was last shown
+(the only memory kept; after a restart each card is edited once). Passes never overlap: a
+request during a pass runs one more pass after it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bot.adapter.limits import THREAD_NAME, one_line
 from bot.adapter.series_render import series_card, series_results
 from bot.domain import errors
 from bot.services import Services
-from bot.services.series_views import SeriesView
+from bot.services.series_views import Fingerprint, SeriesView
 from bot.services.views import Actor, PhaseChange
 
 log = logging.getLogger("bot.adapter.series")
@@ -45,6 +47,8 @@ class SeriesDriver:
         self.owns_guild = owns_guild
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
+        #: The state each open series' card was last edited to show.
+        self._shown: dict[int, Fingerprint] = {}
 
     def poke(self) -> None:
         """Ask for a pass (now, or right after the one running)."""
@@ -70,14 +74,10 @@ class SeriesDriver:
             self._task = None
 
     async def debate_closed(self, change: PhaseChange) -> None:
-        """Announcer hook: a closed debate of a series updates its card and may open the next."""
-        if not change.ended:
-            return
-        series_id = await self.services.series.of_debate(change.debate.id)
-        if series_id is None:
-            return
-        await self.refresh_card(await self.services.series.get(change.debate.guild_id, series_id))
-        self.poke()
+        """Announcer hook: a closed debate may be a series' (its card changes, and a sequence
+        opens its next debate) without waiting for the deadline loop's next pass."""
+        if change.ended:
+            self.poke()
 
     async def _drain(self) -> None:
         while self._dirty:
@@ -90,7 +90,8 @@ class SeriesDriver:
                 log.exception("series pass failed; the next one retries")
 
     async def _pass(self) -> None:
-        for work in await self.services.series.work(self.owns_guild):
+        works = await self.services.series.work(self.owns_guild)
+        for work in works:
             for debate_id, phase_index in work.stray_debates:
                 await self.close_debate(None, work.guild_id, debate_id, phase_index)
             opened = 0
@@ -104,14 +105,16 @@ class SeriesDriver:
                     log.warning(
                         "series %s item %s: could not open: %s", work.series_id, position, exc
                     )
-            if opened:
-                await self.refresh_card(
-                    await self.services.series.get(work.guild_id, work.series_id)
-                )
             if work.complete:
                 done = await self.services.series.complete(work.series_id)
                 if done is not None:
                     await self.finished(done)
+                    continue
+            if opened or work.fingerprint != self._shown.get(work.series_id):
+                view = await self.services.series.get(work.guild_id, work.series_id)
+                await self.refresh_card(view)
+        still_shown = {w.series_id for w in works if w.fingerprint}
+        self._shown = {k: v for k, v in self._shown.items() if k in still_shown}
 
     async def close_debate(
         self, actor: Actor | None, guild_id: int, debate_id: int, phase_index: int
@@ -166,6 +169,7 @@ class SeriesDriver:
     async def refresh_card(self, series: SeriesView) -> None:
         """Edit the series card to show where each proposition stands."""
         if series.card_message_id is None:
+            self._shown[series.id] = series.fingerprint()
             return
         message = self.announcer.channel(series.channel_id, series.guild_id).get_partial_message(
             series.card_message_id
@@ -174,6 +178,8 @@ class SeriesDriver:
             await message.edit(embed=series_card(series), allowed_mentions=render.NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not update the card of series %s: %s", series.id, exc)
+            return
+        self._shown[series.id] = series.fingerprint()
 
     async def finished(self, series: SeriesView) -> None:
         """Post the results of a series that ended, and show it as over on its card."""

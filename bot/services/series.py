@@ -142,8 +142,8 @@ class SeriesService(Service):
             return [await series_view(session, row) for row in rows]
 
     async def work(self, owns_guild: Callable[[int], bool] = lambda _g: True) -> list[SeriesWork]:
-        """What is due in the open series (and stray open debates of ended ones) of the
-        guilds this process runs, from one query."""
+        """Every open series of the guilds this process runs, with what is due there (and
+        ended series that still have open debates), from one query."""
         async with self.db.read() as session:
             rows = await session.execute(
                 select(
@@ -181,15 +181,18 @@ class SeriesService(Service):
                 if i.debate_id is not None and i.debate_status == DebateStatus.OPEN.value
             ]
             if first.series_status != "open":
-                due.append(SeriesWork(series_id, first.guild_id, (), tuple(still_open), False))
+                if still_open:
+                    due.append(SeriesWork(series_id, first.guild_id, (), tuple(still_open), False))
                 continue
             if first.schedule == Schedule.PARALLEL.value:
                 opening = tuple(pending)
             else:
                 opening = tuple(pending[:1]) if not still_open else ()
+            fingerprint = tuple(
+                (i.position, i.debate_id, i.debate_status, i.phase_index) for i in items
+            )
             complete = not pending and not still_open
-            if opening or complete:
-                due.append(SeriesWork(series_id, first.guild_id, opening, (), complete))
+            due.append(SeriesWork(series_id, first.guild_id, opening, (), complete, fingerprint))
         return due
 
     async def open_item(

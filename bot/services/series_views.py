@@ -69,6 +69,18 @@ class SeriesView:
     def is_open(self) -> bool:
         return self.status == "open"
 
+    def fingerprint(self) -> Fingerprint:
+        """What the card shows, in short: it needs an edit when this changes."""
+        return tuple(
+            (
+                item.position,
+                item.debate.id if item.debate else None,
+                item.debate.status if item.debate else None,
+                item.debate.phase_index if item.debate else None,
+            )
+            for item in self.items
+        )
+
     def counts(self) -> dict[str, int]:
         found = {"pending": 0, "open": 0, "closed": 0}
         for item in self.items:
@@ -76,9 +88,13 @@ class SeriesView:
         return found
 
 
+#: Per item: position, debate id, debate status, phase index (see :meth:`SeriesView.fingerprint`).
+Fingerprint = tuple[tuple[int, int | None, str | None, int | None], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesWork:
-    """What the series driver must do next for one series of a guild this process runs."""
+    """Where one series of a guild this process runs stands, and what the driver must do."""
 
     series_id: int
     guild_id: int
@@ -89,3 +105,5 @@ class SeriesWork:
     stray_debates: tuple[tuple[int, int], ...]
     #: Every debate is closed and nothing is pending: the series is complete.
     complete: bool
+    #: The state its card should show (empty for a series that ended).
+    fingerprint: Fingerprint = ()

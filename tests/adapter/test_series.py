@@ -24,6 +24,14 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 10) -> No
         await asyncio.sleep(0.02)
 
 
+async def settled(harness: Harness) -> None:
+    """Wait for the series driver's pass (a closing pokes it) and what it sent."""
+    bot = harness.local.bot
+    assert bot is not None
+    await bot.series.settle()
+    await harness.emu.settle(quiet=0.1)
+
+
 def series_card(harness: Harness) -> dict[str, Any]:
     for message in harness.public(harness.world.channel):
         for embed in message.get("embeds") or []:
@@ -78,6 +86,7 @@ async def test_parallel_series_opens_every_debate_and_concludes(harness: Harness
 
     await vote_in(harness, first, ["for", "for", "for", "against"])
     await harness.slash(w.moderator, "debate end", channel=first)
+    await settled(harness)
     card = card_text(harness)
     assert "closed: For won the vote · 4 voted · room: persuaded" in card
     assert card.count("debating in") == 1
@@ -204,3 +213,22 @@ async def test_all_twelve_at_once_fit_discords_limits(harness: Harness) -> None:
     names = [t["name"] for t in harness.emu.threads(w.channel)]
     assert names[0].startswith("1. ") and all(len(n) <= 100 for n in names)
     assert harness.emu.violations == []
+
+
+async def test_the_card_follows_phase_changes_on_the_next_pass(harness: Harness) -> None:
+    w = harness.world
+    await harness.slash(
+        w.moderator, "series start", {"propositions": "9", "schedule": "sequence"}, settle=0.5
+    )
+    (thread,) = threads(harness)
+    assert "Pre-debate vote" in card_text(harness)
+    await harness.slash(w.moderator, "debate next", channel=thread)
+    bot = harness.local.bot
+    assert bot is not None
+    await bot.deadlines.tick()  # the loop's next pass, every few seconds
+    await harness.emu.settle(quiet=0.1)
+    assert "Opening statements" in card_text(harness)
+    sent = len(harness.emu.requests)
+    assert any(r.method == "PATCH" for r in harness.emu.requests)  # the card edits are seen
+    await bot.deadlines.tick()  # nothing moved: no edit
+    assert [r.method for r in harness.emu.requests[sent:]] == []

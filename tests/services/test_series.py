@@ -33,7 +33,9 @@ async def test_sequence_opens_one_at_a_time(app: App) -> None:
     assert await app.services.series.work(lambda guild: guild != GUILD) == []
 
     first = await open_next(app, series.id, 1, 1)
-    assert await app.services.series.work() == []
+    (due,) = await app.services.series.work()
+    assert due.open_positions == () and not due.complete
+    assert [f[:3] for f in due.fingerprint] == [(1, first, "open"), (2, None, None)]
     with pytest.raises(errors.Refusal, match="has a debate open already"):
         await open_next(app, series.id, 2, 2)
     with pytest.raises(errors.Refusal, match="not due"):
@@ -51,7 +53,7 @@ async def test_sequence_opens_one_at_a_time(app: App) -> None:
     assert done is not None and done.status == "closed"
     assert [i.results is not None for i in done.items] == [True, True]
     assert await app.services.series.complete(series.id) is None
-    assert await app.services.series.work() == []
+    assert await app.services.series.work() == []  # nothing left to drive or show
 
 
 async def test_parallel_and_end(app: App) -> None:
