@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 import discord
@@ -29,6 +30,9 @@ from bot.services.series_views import Fingerprint, SeriesView
 from bot.services.views import Actor, PhaseChange
 
 log = logging.getLogger("bot.adapter.series")
+
+#: How long a series whose debate Discord refused to open waits before trying again.
+RETRY_SECONDS = 60.0
 
 
 class SeriesDriver:
@@ -49,6 +53,9 @@ class SeriesDriver:
         self._task: asyncio.Task[None] | None = None
         #: The state each open series' card was last edited to show.
         self._shown: dict[int, Fingerprint] = {}
+        #: Series whose last opening Discord refused, with when to try again (monotonic):
+        #: a channel without the permissions is not sent a card every pass.
+        self._retry_at: dict[int, float] = {}
 
     def poke(self) -> None:
         """Ask for a pass (now, or right after the one running)."""
@@ -95,7 +102,8 @@ class SeriesDriver:
             for debate_id, phase_index in work.stray_debates:
                 await self.close_debate(None, work.guild_id, debate_id, phase_index)
             opened = 0
-            for position in work.open_positions:
+            waiting = self._retry_at.get(work.series_id, 0.0) > time.monotonic()
+            for position in () if waiting else work.open_positions:
                 try:
                     await self.open_item(work.series_id, position)
                     opened += 1
@@ -103,8 +111,14 @@ class SeriesDriver:
                     log.info("series %s item %s: %s", work.series_id, position, refusal.message)
                 except discord.HTTPException as exc:
                     log.warning(
-                        "series %s item %s: could not open: %s", work.series_id, position, exc
+                        "series %s item %s: could not open (again in %.0f s): %s",
+                        work.series_id,
+                        position,
+                        RETRY_SECONDS,
+                        exc,
                     )
+                    self._retry_at[work.series_id] = time.monotonic() + RETRY_SECONDS
+                    break
             if work.complete:
                 done = await self.services.series.complete(work.series_id)
                 if done is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.emulator.state import CREATE_PUBLIC_THREADS
 from bot.storage.models import Series, SeriesItem
 from tests.adapter.conftest import Harness, message_text
 
@@ -200,6 +201,12 @@ async def test_series_refusals(harness: Harness) -> None:
     thread, _ = await harness.start_debate(fmt="open")
     inside = await harness.slash(w.moderator, "series start", channel=thread)
     assert "not in a thread" in inside.text()
+    harness.emu.deny_bot_permissions(w.guild, CREATE_PUBLIC_THREADS)
+    before = await harness.snapshot()
+    posted = len(harness.public(w.channel))
+    lacking = await harness.slash(w.moderator, "series start", {"schedule": "parallel"})
+    assert lacking.ephemeral and "Create Public Threads" in lacking.text()
+    assert await harness.snapshot() == before and len(harness.public(w.channel)) == posted
 
 
 async def test_all_twelve_at_once_fit_discords_limits(harness: Harness) -> None:
@@ -232,3 +239,29 @@ async def test_the_card_follows_phase_changes_on_the_next_pass(harness: Harness)
     assert any(r.method == "PATCH" for r in harness.emu.requests)  # the card edits are seen
     await bot.deadlines.tick()  # nothing moved: no edit
     assert [r.method for r in harness.emu.requests[sent:]] == []
+
+
+async def test_a_refused_opening_is_retried_later_not_every_pass(harness: Harness) -> None:
+    """Discord refuses the next thread (the bot lost a permission): the starting card is
+    taken back, the driver waits before trying again, and then opens it."""
+    w = harness.world
+    await harness.slash(
+        w.moderator, "series start", {"propositions": "10,11", "format": "open"}, settle=0.5
+    )
+    (first,) = threads(harness)
+    bot = harness.local.bot
+    assert bot is not None
+    harness.emu.deny_bot_permissions(w.guild, CREATE_PUBLIC_THREADS)
+    await harness.slash(w.moderator, "debate end", channel=first)
+    await settled(harness)
+    assert len(threads(harness)) == 1
+    assert "Starting a debate" not in harness.public_text(w.channel)  # taken back
+    tries = len([r for r in harness.emu.requests if r.path.endswith("/threads")])
+    await bot.deadlines.tick()
+    assert len([r for r in harness.emu.requests if r.path.endswith("/threads")]) == tries
+
+    harness.emu.member(w.guild, harness.emu.bot_user.id).denied_permissions = 0
+    bot.series._retry_at.clear()  # the wait is over
+    await bot.deadlines.tick()
+    await harness.emu.settle(quiet=0.1)
+    assert len(threads(harness)) == 2

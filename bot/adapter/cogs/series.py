@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter import render
+from bot.adapter import permissions, render
 from bot.adapter.cogs.base import Area
 from bot.adapter.context import channel_id_of
 from bot.adapter.limits import CHOICE_NAME, CHOICES, one_line
@@ -102,6 +102,7 @@ class SeriesCog(
             raise errors.NeedsChannel()
         fmt = format.value if format else None
         await services.series.plan(actor, essay, propositions, fmt)
+        permissions.require(interaction, permissions.POSTING + permissions.THREADS)
         await interaction.response.defer(ephemeral=True, thinking=True)
         series = await services.series.start(
             actor,
