@@ -105,6 +105,17 @@ class Harness:
             await asyncio.sleep(0.02)
         return result.text()
 
+    async def posted(self, channel: int, text: str, timeout: float = 10) -> str:  # noqa: ASYNC109
+        """Everything public in ``channel`` once it contains ``text``: what the deadline loop
+        or a background task posts has no interaction to wait on, and under load no quiet
+        period promises it has arrived."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while text not in (seen := self.public_text(channel)):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{text!r} never appeared in: {seen!r}")
+            await asyncio.sleep(0.02)
+        return seen
+
     async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         from tests.services.helpers import snapshot
 

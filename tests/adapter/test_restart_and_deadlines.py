@@ -46,9 +46,9 @@ async def test_deadline_passed_while_down_is_applied_at_start_up(harness: Harnes
     await harness.local.stop_bot()
     harness.clock.advance(minutes=11)  # the 10-minute pre-debate vote ran out while down
     await harness.local.start_bot(upgrade=False)
+    await harness.posted(thread, "Now: Opening statements")
     await harness.emu.settle(quiet=0.5)
-    text = harness.public_text(thread)
-    assert text.count("Now: Opening statements") == 1
+    assert harness.public_text(thread).count("Now: Opening statements") == 1
     card = harness.public(harness.world.channel)[-1]
     assert any(f.get("value") == "Opening statements" for f in card["embeds"][0]["fields"])
 
