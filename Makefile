@@ -42,6 +42,7 @@ run: install
 bench: install
 	$(PY) bench/export.py
 	$(PY) bench/burst.py
+	$(PY) bench/series.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
