@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.metrics.registry import Metrics
 from bot.services import Services
 from bot.storage import migrate
 from bot.storage.database import Database
@@ -18,13 +19,15 @@ class App:
     settings: Settings
     db: Database
     services: Services
+    metrics: Metrics
 
     @classmethod
     async def create(
         cls, settings: Settings, *, clock: Clock | None = None, upgrade: bool = True
     ) -> App:
         """Open the database, apply migrations (unless told not to), load built-in motions."""
-        db = Database(settings.database.url, echo=settings.database.echo)
+        metrics = Metrics()  # this process's own registry: nothing shared between two apps
+        db = Database(settings.database.url, echo=settings.database.echo, metrics=metrics)
         try:
             if upgrade:
                 await migrate.upgrade(db)
@@ -33,7 +36,7 @@ class App:
         except BaseException:
             await db.dispose()
             raise
-        return cls(settings, db, services)
+        return cls(settings, db, services, metrics)
 
     async def close(self) -> None:
         await self.services.votes.close()

@@ -127,6 +127,21 @@ class PerformanceConfig(_Section):
     gc_freeze_after_ready: bool = True
 
 
+class MetricsConfig(_Section):
+    """The Prometheus scrape endpoint (``bot.metrics``); off unless ``listen`` is set."""
+
+    listen: str | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        from bot.metrics.server import parse_listen
+
+        if value is not None:
+            parse_listen(value)
+        return value
+
+
 class Settings(_Section):
     """The whole validated configuration."""
 
@@ -138,6 +153,7 @@ class Settings(_Section):
     exports: ExportsConfig = Field(default_factory=ExportsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     performance: PerformanceConfig = Field(default_factory=PerformanceConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
 
 def _describe(error: ValidationError, source: str) -> str:

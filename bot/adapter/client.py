@@ -12,14 +12,16 @@ from discord.ext import commands
 
 from bot.adapter import render
 from bot.adapter.announce import Announcer
-from bot.adapter.components import DYNAMIC_ITEMS, handle_modal_submit
+from bot.adapter.components import DYNAMIC_ITEMS, REBUT_MODAL, handle_modal_submit
 from bot.adapter.deadlines import DeadlineDispatcher
 from bot.adapter.errors import RateLimited
+from bot.adapter.measure import known_labels, measure
 from bot.adapter.series import SeriesDriver
 from bot.adapter.sync import sync_commands
 from bot.adapter.tree import DebateTree
 from bot.app import App
 from bot.domain.ratelimit import RateLimiter
+from bot.metrics import LoopLagMonitor, Metrics, MetricsServer
 from bot.services.views import PhaseChange
 
 log = logging.getLogger("bot.adapter")
@@ -45,6 +47,7 @@ class DebateBotMixin:
     series: SeriesDriver
     limiter: RateLimiter
     sync_on_start: bool
+    metrics: Metrics
 
     def __init__(self, app: App, *, sync_on_start: bool = True, **options: Any) -> None:
         # Cooperative: the next class in the MRO is discord.py's Bot or AutoShardedBot.
@@ -67,9 +70,19 @@ class DebateBotMixin:
         self.announcer.summary_hook = self.post_summary
         self.series = SeriesDriver(client, app.services, self.announcer, self.owns_guild)
         self.announcer.closed_hook = self.series.debate_closed
+        self.metrics = app.metrics
         self.deadlines = DeadlineDispatcher(
-            app.services, self.announcer, self.owns_guild, series=self.series
+            app.services,
+            self.announcer,
+            self.owns_guild,
+            series=self.series,
+            metrics=app.metrics,
         )
+        #: The command, button and modal names interactions are counted under.
+        self.labels: frozenset[str] = frozenset()
+        self.loop_lag = LoopLagMonitor(app.metrics)
+        self.metrics_server: MetricsServer | None = None
+        app.metrics.gateway_latency_from(self.gateway_latencies)
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
         self._handling: set[asyncio.Task[Any]] = set()
@@ -97,9 +110,23 @@ class DebateBotMixin:
         client: Any = self
         await add_cogs(client)
         client.add_dynamic_items(*DYNAMIC_ITEMS)
+        item_ids = [item.__discord_ui_compiled_template__ for item in DYNAMIC_ITEMS]
+        self.labels = known_labels(client.tree, [*item_ids, REBUT_MODAL])
+        listen = self.app.settings.metrics.listen
+        if listen and self.metrics_server is None:
+            self.metrics_server = MetricsServer(self.metrics, listen)
+            self.metrics_server.start()
+        self.loop_lag.start()
         if self.sync_on_start:
             await sync_commands(self)
         self.deadlines.start()
+
+    def gateway_latencies(self) -> dict[int, float]:
+        """The last heartbeat round trip of each shard this process runs, in seconds."""
+        client: Any = self
+        if isinstance(client, commands.AutoShardedBot):
+            return dict(client.latencies)
+        return {client.shard_id or 0: client.latency}
 
     async def summary_embed(self, guild_id: int, channel_id: int) -> discord.Embed:
         """What ``/debate summary`` shows: the status summary, or the final one once closed."""
@@ -136,6 +163,7 @@ class DebateBotMixin:
         """
         if event_name == "interaction":
             self.last_interaction_at = time.monotonic()
+            measure(args[0], self.metrics, self.labels)
             if args[0].type is discord.InteractionType.modal_submit:
                 self.handling(
                     asyncio.get_running_loop().create_task(
@@ -160,7 +188,11 @@ class DebateBotMixin:
         if busy:
             await asyncio.wait(busy, timeout=CLOSE_GRACE_SECONDS)
         await self.announcer.drain()
+        await self.loop_lag.stop()
         await super().close()  # type: ignore[misc]
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
+            self.metrics_server = None
 
 
 class DebateBot(DebateBotMixin, commands.Bot):

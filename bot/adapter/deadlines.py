@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bot.adapter.announce import Announcer
 from bot.adapter.series import SeriesDriver
+from bot.metrics.registry import Metrics
 from bot.services import Services
 
 log = logging.getLogger("bot.adapter.deadlines")
@@ -29,9 +30,11 @@ class DeadlineDispatcher:
         owns_guild: Callable[[int], bool] = lambda _guild: True,
         *,
         series: SeriesDriver | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.services = services
         self.series = series
+        self.metrics = metrics
         self.announcer = announcer
         self.owns_guild = owns_guild
         self.interval = services.settings.debates.deadline_check_seconds
@@ -66,6 +69,9 @@ class DeadlineDispatcher:
             if change is None:  # another process (or a moderator) got there first
                 continue
             advanced += 1
+            if self.metrics is not None and due.deadline is not None:
+                late = (self.services.clock.now() - due.deadline).total_seconds()
+                self.metrics.deadline_lag.observe(max(0.0, late))
             log.info("debate %s: deadline passed, now %s", due.debate_id, change.debate.phase)
             await self.announcer.phase_changed(change)
         if self.series is not None:

@@ -13,8 +13,10 @@ import discord
 from discord import app_commands
 
 from bot.adapter import permissions
+from bot.adapter.measure import command_of
 from bot.adapter.patience import PUBLIC_DEFERRAL
 from bot.domain.errors import BotLacksPermissions, Refusal
+from bot.metrics.registry import Metrics
 
 log = logging.getLogger("bot.adapter")
 
@@ -47,6 +49,42 @@ def _unwrap(error: BaseException) -> BaseException:
             break
         error = inner
     return error
+
+
+#: Failures answered with a plain sentence that are not refusals, by their metric label.
+#: Order matters: the subclasses of ``CheckFailure`` come before it.
+EXPECTED: tuple[tuple[type[BaseException], str], ...] = (
+    (RateLimited, "rate_limited"),
+    (discord.Forbidden, "missing_bot_permission"),
+    (app_commands.NoPrivateMessage, "no_private_message"),
+    (app_commands.MissingPermissions, "not_moderator"),
+    (app_commands.MissingAnyRole, "not_moderator"),
+    (app_commands.CommandOnCooldown, "cooldown"),
+    (app_commands.CheckFailure, "check_failure"),
+)
+
+
+def reason_of(error: BaseException) -> str | None:
+    """The refusal's stable code (``not_joined``), or ``None`` for an unexpected error."""
+    error = _unwrap(error)
+    if isinstance(error, Refusal):
+        return error.code
+    for kind, reason in EXPECTED:
+        if isinstance(error, kind):
+            return reason
+    return None
+
+
+def count(interaction: discord.Interaction, error: BaseException) -> None:
+    """Count ``error`` in the bot's metrics: a refusal by its code, or an unexpected error."""
+    metrics: Metrics | None = getattr(interaction.client, "metrics", None)
+    if metrics is None:
+        return
+    reason = reason_of(error)
+    if reason is None:
+        metrics.unexpected.labels(command_of(interaction)).inc()
+    else:
+        metrics.refusals.labels(command_of(interaction), reason).inc()
 
 
 def message_for(error: BaseException, interaction: discord.Interaction) -> str:
@@ -100,6 +138,7 @@ def message_for(error: BaseException, interaction: discord.Interaction) -> str:
 async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the member ``error`` ephemerally, whether or not the interaction was answered."""
     text = message_for(error, interaction)
+    count(interaction, error)
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True)

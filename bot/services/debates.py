@@ -318,12 +318,12 @@ class DebateService(Service):
         """Open debates whose phase deadline has passed, oldest first."""
         async with self.db.read() as session:
             rows = await session.execute(
-                select(Debate.id, Debate.guild_id, Debate.phase_index)
+                select(Debate.id, Debate.guild_id, Debate.phase_index, Debate.phase_deadline)
                 .where(Debate.status == "open", Debate.phase_deadline <= self.now())
                 .order_by(Debate.phase_deadline)
                 .limit(limit)
             )
-            return [DueDeadline(r.id, r.guild_id, r.phase_index) for r in rows]
+            return [DueDeadline(r.id, r.guild_id, r.phase_index, r.phase_deadline) for r in rows]
 
     async def next_deadline_in(self) -> float | None:
         """Seconds until the earliest pending deadline, for the dispatcher's sleep."""

@@ -113,22 +113,30 @@ class GroupCommit(Generic[R, T]):
                 try:
                     started = time.perf_counter()
                     await self._commit(batch)
-                    log.debug(
-                        "%s: applied %d in %.1f ms",
-                        self.name,
-                        len(batch),
-                        (time.perf_counter() - started) * 1000,
-                    )
+                    self._measured(len(batch), time.perf_counter() - started)
                 except IntegrityError:  # one request broke a constraint: find which
                     log.warning("%s: batch of %d refused by a constraint", self.name, len(batch))
+                    self._measured(len(batch), None)
                     for item in batch:
                         await self._retry_alone(item)
                 except Exception as exc:  # nothing was written, or nobody can tell: tell all
                     log.exception("%s: batch of %d failed", self.name, len(batch))
+                    self._measured(len(batch), None)
                     for _, future in batch:
                         _settle(future, exc)
             if self._closing:
                 return
+
+    def _measured(self, size: int, seconds: float | None) -> None:
+        """Report a committed batch (``seconds``) or a failed one (``None``)."""
+        log.debug("%s: batch of %d in %s s", self.name, size, seconds)
+        metrics = self.db.metrics
+        if metrics is None:
+            return
+        if seconds is None:
+            metrics.group_commit_failed(self.name)
+        else:
+            metrics.group_commit(self.name, size, seconds)
 
     async def _commit(self, batch: list[tuple[R, asyncio.Future[T]]]) -> None:
         async with self.db.write() as session:

@@ -168,6 +168,7 @@ class DueDeadline:
     debate_id: int
     guild_id: int
     phase_index: int
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.metrics.registry import Metrics
+
 _IMMEDIATE = "debate_bot_immediate"
 
 
@@ -69,8 +71,10 @@ async def lock_until_commit(
 class Database:
     """Owns the engine; hands out read and write sessions, each one transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, metrics: Metrics | None = None) -> None:
         self.url = url
+        #: Where whatever writes through this database reports (group commits), if anywhere.
+        self.metrics = metrics
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}

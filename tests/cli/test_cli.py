@@ -34,6 +34,8 @@ def test_example_config_is_valid_and_documents_every_key(
         ("debates:\n  results: sometimes\n", "debates.results"),
         ("discord:\n  token: abc\n", "token"),
         ("debates: [\n", "line"),
+        ("metrics:\n  listen: 9108\n", "metrics.listen"),
+        ("metrics:\n  listen: 127.0.0.1:70000\n", "metrics.listen"),
     ],
 )
 def test_broken_config_names_the_key_and_exits_2(
