@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.metrics.registry import Metrics
+from bot.metrics.registry import InteractionFigures, Metrics
 
 #: Discord's epoch in Unix milliseconds: a snowflake's top 42 bits count from it.
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -80,21 +80,20 @@ class MeasuredResponse(discord.InteractionResponse):
     """discord.py's response object, timing the first response from the interaction's
     creation to Discord accepting it (a deferral counts: it is what the member sees)."""
 
-    __slots__ = ("_labels", "_metrics")
+    __slots__ = ("figures",)
 
-    def __init__(self, parent: discord.Interaction, metrics: Metrics, labels: tuple[str, str]):
+    def __init__(self, parent: discord.Interaction, figures: InteractionFigures) -> None:
         super().__init__(parent)
-        self._metrics = metrics
-        self._labels = labels
+        self.figures = figures
 
     def _answered(self) -> None:
-        metrics, labels = self._metrics, self._labels
-        metrics.response_seconds.labels(*labels).observe(time.time() - created_at(self._parent.id))
+        figures = self.figures
+        figures.response_seconds.observe(time.time() - created_at(self._parent.id))
         if self._response_type in DEFERRALS:
-            metrics.deferrals.labels(*labels).inc()
+            figures.deferrals.inc()
 
     def _failed(self) -> None:
-        self._metrics.response_failures.labels(*self._labels).inc()
+        self.figures.response_failures.inc()
 
     async def defer(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -144,13 +143,13 @@ class MeasuredResponse(discord.InteractionResponse):
 def command_of(interaction: discord.Interaction) -> str:
     """The label :func:`measure` gave ``interaction`` (``other`` if it was not measured)."""
     response = interaction.response
-    return response._labels[0] if isinstance(response, MeasuredResponse) else OTHER
+    return response.figures.command if isinstance(response, MeasuredResponse) else OTHER
 
 
 def measure(interaction: discord.Interaction, metrics: Metrics, known: frozenset[str]) -> None:
     """Count ``interaction`` and time its first response. Must run before any handler does
     (from ``dispatch``): discord.py makes the response object on first use and keeps it in
     the ``_cs_response`` slot, which this fills first."""
-    labels = (label_of(interaction, known), TYPES.get(interaction.type, OTHER))
-    metrics.received.labels(*labels).inc()
-    interaction._cs_response = MeasuredResponse(interaction, metrics, labels)  # type: ignore[attr-defined]
+    figures = metrics.interaction(label_of(interaction, known), TYPES.get(interaction.type, OTHER))
+    figures.received.inc()
+    interaction._cs_response = MeasuredResponse(interaction, figures)  # type: ignore[attr-defined]

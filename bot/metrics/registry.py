@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily
@@ -35,6 +37,19 @@ class _GatewayLatency(Collector):
             if seconds == seconds and seconds != float("inf"):  # not yet measured: NaN or inf
                 family.add_metric([str(shard)], seconds)
         yield family
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionFigures:
+    """The figures of one (command, type), looked up once: a labelled lookup costs more
+    than the count itself, and this runs for every interaction of a burst."""
+
+    command: str
+    type: str
+    received: Any
+    response_seconds: Any
+    response_failures: Any
+    deferrals: Any
 
 
 class Metrics:
@@ -116,6 +131,21 @@ class Metrics:
         )
         self._gateway = _GatewayLatency()
         registry.register(self._gateway)
+        self._interactions: dict[tuple[str, str], InteractionFigures] = {}
+
+    def interaction(self, command: str, kind: str) -> InteractionFigures:
+        """The figures of interactions of ``command`` and ``kind`` (``slash``, ...)."""
+        figures = self._interactions.get((command, kind))
+        if figures is None:
+            figures = self._interactions[(command, kind)] = InteractionFigures(
+                command,
+                kind,
+                self.received.labels(command, kind),
+                self.response_seconds.labels(command, kind),
+                self.response_failures.labels(command, kind),
+                self.deferrals.labels(command, kind),
+            )
+        return figures
 
     def gateway_latency_from(self, source: Callable[[], Mapping[int, float]]) -> None:
         """Read the gateway latency per shard from ``source`` at each scrape."""
