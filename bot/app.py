@@ -33,10 +33,16 @@ class App:
                 await migrate.upgrade(db)
             services = Services.build(db, settings, clock)
             await services.motions.sync_builtin()
+            await services.guild_settings.refresh()
         except BaseException:
             await db.dispose()
             raise
         return cls(settings, db, services, metrics)
+
+    def settings_for(self, guild_id: int | None) -> Settings:
+        """The settings in force in ``guild_id`` (its own values over the file's), from
+        memory: no query."""
+        return self.services.configs.get(guild_id)
 
     async def close(self) -> None:
         await self.services.votes.close()

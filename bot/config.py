@@ -67,6 +67,12 @@ class DatabaseConfig(_Section):
 
 class ModerationConfig(_Section):
     moderator_roles: list[int | str] = Field(default_factory=list)
+    #: Roles (names or ids) whose members may change a server's settings with /settings,
+    #: besides anyone with Manage Server.
+    admin_roles: list[int | str] = Field(default_factory=list)
+    #: A channel where every audit event of the server is posted as it happens (a server sets
+    #: its own with /settings; an operator default makes little sense across servers).
+    log_channel: Annotated[int, Field(gt=0)] | None = None
 
 
 class RateLimitConfig(_Section):
@@ -86,6 +92,10 @@ class DebatesConfig(_Section):
     thread_auto_archive_minutes: Literal[60, 1440, 4320, 10080] = 1440
     deadline_check_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    #: Channels where /debate start works; empty means anywhere.
+    channels: list[Annotated[int, Field(gt=0)]] = Field(default_factory=list)
+    #: A role mentioned once when a debate opens (it must be mentionable).
+    announce_role: Annotated[int, Field(gt=0)] | None = None
 
     @field_validator("default_format")
     @classmethod
@@ -106,6 +116,7 @@ class LlmConfig(_Section):
 
 
 class SummariesConfig(_Section):
+    enabled: bool = True
     backend: Literal["template", "llm"] = "template"
     prompts_dir: Path | None = None
     llm: LlmConfig = Field(default_factory=LlmConfig)
@@ -113,6 +124,28 @@ class SummariesConfig(_Section):
 
 class ExportsConfig(_Section):
     pseudonymous_voters: bool = False
+
+
+class PhaseTiming(_Section):
+    """How long one phase of a format lasts, overriding the format's own default."""
+
+    minutes: Annotated[int, Field(ge=1, le=43200)]
+
+
+def _check_formats(value: dict[str, dict[str, PhaseTiming]]) -> dict[str, dict[str, PhaseTiming]]:
+    from bot.domain.formats import builtin_formats
+
+    known = builtin_formats()
+    for name, phases in value.items():
+        if name not in known:
+            raise ValueError(f"unknown format {name!r}; known: {', '.join(known)}")
+        timed = [p.name for p in known[name].phases if p.minutes is not None]
+        for phase in phases:
+            if phase not in timed:
+                raise ValueError(
+                    f"format {name} has no timed phase {phase!r}; its phases: {', '.join(timed)}"
+                )
+    return value
 
 
 class LoggingConfig(_Section):
@@ -151,9 +184,24 @@ class Settings(_Section):
     debates: DebatesConfig = Field(default_factory=DebatesConfig)
     summaries: SummariesConfig = Field(default_factory=SummariesConfig)
     exports: ExportsConfig = Field(default_factory=ExportsConfig)
+    #: Phase durations per format and phase (``formats.oxford.floor.minutes``); a phase not
+    #: listed keeps the duration of ``bot/domain/formats/<format>.yaml``.
+    formats: dict[str, dict[str, PhaseTiming]] = Field(default_factory=dict)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     performance: PerformanceConfig = Field(default_factory=PerformanceConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+
+    @field_validator("formats")
+    @classmethod
+    def _known_phases(
+        cls, value: dict[str, dict[str, PhaseTiming]]
+    ) -> dict[str, dict[str, PhaseTiming]]:
+        return _check_formats(value)
+
+    def phase_minutes(self, format_name: str, phase: str, default: int | None) -> int | None:
+        """The duration of ``phase`` of ``format_name``: configured, else the format's own."""
+        timing = self.formats.get(format_name, {}).get(phase)
+        return timing.minutes if timing is not None else default
 
 
 def _describe(error: ValidationError, source: str) -> str:

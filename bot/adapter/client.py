@@ -17,6 +17,7 @@ from bot.adapter.deadlines import DeadlineDispatcher
 from bot.adapter.errors import RateLimited
 from bot.adapter.measure import known_labels, measure
 from bot.adapter.series import SeriesDriver
+from bot.adapter.settings_follower import SettingsFollower
 from bot.adapter.sync import sync_commands
 from bot.adapter.tree import DebateTree
 from bot.app import App
@@ -46,6 +47,7 @@ class DebateBotMixin:
     deadlines: DeadlineDispatcher
     series: SeriesDriver
     limiter: RateLimiter
+    settings_follower: SettingsFollower
     sync_on_start: bool
     metrics: Metrics
 
@@ -85,6 +87,9 @@ class DebateBotMixin:
         app.metrics.gateway_latency_from(self.gateway_latencies)
         rate = app.settings.debates.rate_limit
         self.limiter = RateLimiter(rate.actions, rate.per_seconds)
+        #: Limiters of servers with a rate of their own, by (actions, per_seconds).
+        self._limiters: dict[tuple[int, float], RateLimiter] = {}
+        self.settings_follower = SettingsFollower(client, app, self.announcer)
         self._handling: set[asyncio.Task[Any]] = set()
         #: When the last interaction arrived (``time.monotonic()``), for the idle collector.
         self.last_interaction_at = time.monotonic()
@@ -100,7 +105,13 @@ class DebateBotMixin:
 
     def check_rate(self, interaction: discord.Interaction) -> None:
         """Raise :class:`RateLimited` when the member is over the per-member rate."""
-        wait = self.limiter.hit((interaction.guild_id, interaction.user.id), time.monotonic())
+        limiter = self.limiter
+        rate = self.app.settings_for(interaction.guild_id).debates.rate_limit
+        default = self.app.settings.debates.rate_limit
+        if rate is not default and rate != default:
+            key = (rate.actions, rate.per_seconds)
+            limiter = self._limiters.get(key) or self._limiters.setdefault(key, RateLimiter(*key))
+        wait = limiter.hit((interaction.guild_id, interaction.user.id), time.monotonic())
         if wait > 0:
             raise RateLimited(wait)
 
@@ -120,6 +131,7 @@ class DebateBotMixin:
         if self.sync_on_start:
             await sync_commands(self)
         self.deadlines.start()
+        self.settings_follower.start()
 
     def gateway_latencies(self) -> dict[int, float]:
         """The last heartbeat round trip of each shard this process runs, in seconds."""
@@ -140,6 +152,8 @@ class DebateBotMixin:
         language model, and a failure here loses nothing but the summary (it is logged).
         """
         debate = change.debate
+        if not self.app.settings_for(debate.guild_id).summaries.enabled:
+            return
         summaries = self.app.services.summaries
         if change.ended:
             summary = await summaries.produce(debate.guild_id, debate.id, "final")
@@ -183,6 +197,7 @@ class DebateBotMixin:
         committed and their answers, or an argument's card id, not yet sent), then close."""
         await self.deadlines.stop()
         await self.series.stop()
+        await self.settings_follower.stop()
         current = asyncio.current_task()
         busy = [task for task in self._handling if task is not current and not task.done()]
         if busy:

@@ -85,7 +85,7 @@ class JoinButton(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
-        actor = actor_from(interaction, bot.app.settings)
+        actor = actor_from(interaction, bot.app.settings_for(interaction.guild_id))
         joined = await committed(
             interaction,
             bot.app.services.debates.join(actor, None, self.side, debate_id=self.debate_id),
@@ -161,7 +161,7 @@ class StanceButton(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
-        actor = actor_from(interaction, bot.app.settings)
+        actor = actor_from(interaction, bot.app.settings_for(interaction.guild_id))
         result = await committed(
             interaction,
             bot.app.services.votes.vote_in_debate(actor, self.debate_id, self.stance),
@@ -201,7 +201,7 @@ class PersuasiveButton(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
-        actor = actor_from(interaction, bot.app.settings)
+        actor = actor_from(interaction, bot.app.settings_for(interaction.guild_id))
         result = await committed(
             interaction,
             bot.app.services.votes.toggle_persuasive(
@@ -238,7 +238,9 @@ class RebutButton(_Persistent, Button, template=r"arg:rebut:(?P<debate>\d+):(?P<
         return cls(int(match["debate"]), int(match["number"]))
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        limit = runtime(interaction).app.settings.debates.max_argument_length
+        limit = (
+            runtime(interaction).app.settings_for(interaction.guild_id).debates.max_argument_length
+        )
         await interaction.response.send_modal(rebut_modal(self.debate_id, self.number, limit))
 
 
@@ -277,7 +279,7 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
             for component in row.get("components", []):
                 if component.get("custom_id") == REBUT_FIELD:
                     text = str(component.get("value", ""))
-        actor = actor_from(interaction, bot.app.settings)
+        actor = actor_from(interaction, bot.app.settings_for(interaction.guild_id))
         argument = await committed(
             interaction,
             bot.app.services.arguments.rebut_in_debate(
@@ -333,7 +335,7 @@ class AuditPageButton(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         bot = runtime(interaction)
-        actor = actor_from(interaction, bot.app.settings)
+        actor = actor_from(interaction, bot.app.settings_for(interaction.guild_id))
         page = await bot.app.services.moderation.audit_log(
             actor, debate_id=self.debate_id or None, page=self.page
         )

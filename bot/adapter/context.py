@@ -8,22 +8,37 @@ from bot.config import Settings
 from bot.services.views import Actor
 
 
-def is_moderator(interaction: discord.Interaction, settings: Settings) -> bool:
-    """Manage Server or Manage Messages, or a configured moderator role (name or id)."""
-    permissions = interaction.permissions
-    if permissions.manage_guild or permissions.manage_messages or permissions.administrator:
-        return True
+def has_role(interaction: discord.Interaction, roles: list[int | str]) -> bool:
+    """Whether the member has one of ``roles`` (ids or names, names case-insensitive)."""
     member = interaction.user
-    if not isinstance(member, discord.Member):
+    if not roles or not isinstance(member, discord.Member):
         return False
-    configured = {str(r).casefold() for r in settings.moderation.moderator_roles}
+    configured = {str(r).casefold() for r in roles}
     return any(
         str(role.id) in configured or role.name.casefold() in configured for role in member.roles
     )
 
 
+def is_moderator(interaction: discord.Interaction, settings: Settings) -> bool:
+    """Manage Server or Manage Messages, or a moderator role (name or id) of the server's
+    settings."""
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.manage_messages or permissions.administrator:
+        return True
+    return has_role(interaction, settings.moderation.moderator_roles)
+
+
+def is_admin(interaction: discord.Interaction, settings: Settings) -> bool:
+    """Manage Server, or an admin role of the operator's configuration (``/settings``)."""
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    return has_role(interaction, settings.moderation.admin_roles)
+
+
 def actor_from(interaction: discord.Interaction, settings: Settings) -> Actor:
-    """Who is acting, scoped by the guild the interaction came from."""
+    """Who is acting, scoped by the guild the interaction came from; ``settings`` are that
+    guild's (``App.settings_for``)."""
     if interaction.guild_id is None:
         raise discord.app_commands.NoPrivateMessage()
     member = interaction.user
@@ -33,6 +48,7 @@ def actor_from(interaction: discord.Interaction, settings: Settings) -> Actor:
         user_id=member.id,
         is_moderator=is_moderator(interaction, settings),
         joined_guild_at=joined,
+        is_admin=is_admin(interaction, settings),
     )
 
 

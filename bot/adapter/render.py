@@ -8,15 +8,17 @@ import discord
 
 from bot.adapter import limits
 from bot.adapter.limits import clip, one_line
-from bot.domain.enums import Side, Stance
+from bot.domain.enums import AuditAction, Side, Stance
 from bot.domain.scoring import STANCES
 from bot.services.views import (
     ArgumentView,
+    AuditEntry,
     AuditPage,
     DebateView,
     MotionView,
     PhaseChange,
     ResultsView,
+    SettingEntry,
     StatusView,
 )
 from bot.summaries.rendered import RenderedSummary
@@ -242,27 +244,39 @@ ACTION_NAMES = {
     "debate_unlocked": "resumed submissions",
     "motion_added": "added a motion",
     "motion_removed": "removed a motion",
+    "setting_changed": "changed a setting",
+    "setting_reset": "reset a setting",
 }
+
+
+def audit_line(e: AuditEntry) -> str:
+    """One audit event on one line: moderator, action, target, reason (or detail)."""
+    if e.actor_id:
+        who = f"<@{e.actor_id}>"
+    elif e.action in (AuditAction.SETTING_CHANGED, AuditAction.SETTING_RESET):
+        who = "the operator"
+    else:
+        who = "the bot (deadline)"
+    target = []
+    if e.target_user_id:
+        target.append(f"<@{e.target_user_id}>")
+    if e.target_argument:
+        target.append(f"#{e.target_argument}")
+    line = f"{who} {ACTION_NAMES.get(e.action, e.action)}"
+    if target:
+        line += " · " + ", ".join(target)
+    if e.reason:
+        line += f" · {one_line(e.reason, 200)}"
+    elif e.detail:
+        line += f" · {one_line(e.detail, 120)}"
+    if e.debate_id:
+        line += f" · debate #{e.debate_id}"
+    return line
 
 
 def audit_embed(page: AuditPage, scope: str) -> discord.Embed:
     """One page of the audit log: time, moderator, action, target, reason."""
-    lines = []
-    for e in page.entries:
-        who = f"<@{e.actor_id}>" if e.actor_id else "the bot (deadline)"
-        target = []
-        if e.target_user_id:
-            target.append(f"<@{e.target_user_id}>")
-        if e.target_argument:
-            target.append(f"#{e.target_argument}")
-        line = f"<t:{int(e.created_at.timestamp())}:f> {who} {ACTION_NAMES.get(e.action, e.action)}"
-        if target:
-            line += " · " + ", ".join(target)
-        if e.reason:
-            line += f" · {one_line(e.reason, 200)}"
-        elif e.detail:
-            line += f" · {one_line(e.detail, 120)}"
-        lines.append(line)
+    lines = [f"<t:{int(e.created_at.timestamp())}:f> {audit_line(e)}" for e in page.entries]
     embed = discord.Embed(
         title=f"Audit log · {scope}",
         description="\n".join(lines) or "Nothing recorded yet.",
@@ -285,3 +299,22 @@ def summary_embed(summary: RenderedSummary) -> discord.Embed:
 def notice(text: str, *, colour: discord.Colour | None = None) -> discord.Embed:
     """A one-paragraph public notice (moderation, locks)."""
     return fit(discord.Embed(description=text, colour=colour or discord.Colour.orange()))
+
+
+def settings_embed(entries: list[SettingEntry]) -> discord.Embed:
+    """``/settings show``: every key, its value in this server and where it comes from."""
+    lines = [
+        f"`{e.key}` = {one_line(e.shown, 150)} · "
+        + ("**this server**" if e.source == "server" else "default")
+        for e in entries
+    ]
+    embed = discord.Embed(
+        title="Settings of this server",
+        description="\n".join(lines),
+        colour=discord.Colour.blurple(),
+    )
+    embed.set_footer(
+        text="Change one with /settings set, go back to the default with /settings reset. "
+        "Defaults come from the bot's configuration file."
+    )
+    return fit(embed)

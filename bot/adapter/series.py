@@ -154,7 +154,9 @@ class SeriesDriver:
                 series.channel_id,
                 card.id,
                 name=one_line(f"{item.number}. {item.motion.text}", THREAD_NAME),
-                auto_archive_duration=self.services.settings.debates.thread_auto_archive_minutes,
+                auto_archive_duration=self.services.configs.get(
+                    series.guild_id
+                ).debates.thread_auto_archive_minutes,
             )
         except discord.HTTPException:
             await card.delete()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.app import App
 from bot.config import Settings, load_settings
+from bot.domain.errors import Refusal
 from bot.storage import migrate
 from bot.storage.database import Database
 
@@ -103,6 +105,59 @@ async def motions_list(args: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+async def settings_show(args: argparse.Namespace) -> int:
+    """Every key a server may set, its value there and where the value comes from."""
+    app = await App.create(_settings(args))
+    try:
+        entries = await app.services.guild_settings.show(None, args.guild)
+    finally:
+        await app.close()
+    width = max(len(e.key) for e in entries)
+    for entry in entries:
+        source = "server" if entry.source == "server" else "default"
+        print(f"{entry.key:<{width}}  {_plain(entry.value)}  [{source}]")
+    return 0
+
+
+async def settings_set(args: argparse.Namespace) -> int:
+    """Set one of a server's settings, checked by the same rules as the YAML and audited."""
+    return await _settings_change(args, args.value)
+
+
+async def settings_reset(args: argparse.Namespace) -> int:
+    """Drop a server's value of one key: the configuration file's applies again."""
+    return await _settings_change(args, None)
+
+
+async def _settings_change(args: argparse.Namespace, value: str | None) -> int:
+    app = await App.create(_settings(args))
+    try:
+        store = app.services.guild_settings
+        if value is None:
+            change = await store.reset(None, args.guild, args.key)
+        else:
+            change = await store.change(None, args.guild, args.key, value)
+    except Refusal as refusal:
+        print(f"error: {refusal.message}", file=sys.stderr)
+        return 2
+    finally:
+        await app.close()
+    print(f"guild {args.guild}: {change.key} = {_plain(change.value)} ({change.source})")
+    print("Running bots pick the change up within a few seconds.")
+    return 0
+
+
+def _plain(value: object) -> str:
+    """A value as the YAML file would hold it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
 
 
 async def export(args: argparse.Namespace) -> int:

@@ -81,3 +81,5 @@ class AuditAction(StrEnum):
     DEBATE_UNLOCKED = "debate_unlocked"
     MOTION_ADDED = "motion_added"
     MOTION_REMOVED = "motion_removed"
+    SETTING_CHANGED = "setting_changed"
+    SETTING_RESET = "setting_reset"

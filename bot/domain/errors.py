@@ -397,3 +397,57 @@ class DatabaseUnavailable(Refusal):
 
     def __init__(self) -> None:
         super().__init__("The bot's database is unavailable; try again in a minute.")
+
+
+class NotAdmin(Refusal):
+    code = "not_admin"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the server's admins can change the bot's settings (Manage Server, or an admin "
+            "role the bot's operator configured)."
+        )
+
+
+class UnknownSetting(Refusal):
+    code = "unknown_setting"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"There is no setting `{key}`. Pick one from the list (type a few letters of it), "
+            "or see them all with /settings show."
+        )
+        self.key = key
+
+
+class OperatorOnlySetting(Refusal):
+    code = "operator_only_setting"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"`{key}` is set only by the bot's operator, in the configuration file; it cannot "
+            "be changed from Discord."
+        )
+        self.key = key
+
+
+class InvalidSetting(Refusal):
+    """A value that breaks the rule of its key; the message names both."""
+
+    code = "invalid_setting"
+
+    def __init__(self, key: str, rule: str) -> None:
+        super().__init__(f"`{key}` {rule}. Nothing was changed.")
+        self.key = key
+        self.rule = rule
+
+
+class NotADebateChannel(Refusal):
+    code = "not_a_debate_channel"
+
+    def __init__(self, channels: list[int]) -> None:
+        where = ", ".join(f"<#{c}>" for c in channels)
+        super().__init__(
+            f"Debates in this server start only in {where}. Use /debate start there, or ask an "
+            "admin to change `debates.channels`."
+        )

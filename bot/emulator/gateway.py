@@ -162,13 +162,19 @@ class Gateway:
         self.resumes: list[ResumeRecord] = []
         self.ready_count = 0
         self._counter = 0
+        #: Guilds routed to a chosen connection (as Discord moves a guild when shards change).
+        self.pinned: dict[int, GatewayConnection] = {}
 
     def live(self) -> list[GatewayConnection]:
         """Open, READY connections, newest first."""
         return [c for c in reversed(self.connections) if c.ready and not c.closed]
 
     def connection_for(self, guild_id: int) -> GatewayConnection | None:
-        """The newest live connection whose shard owns the guild."""
+        """The connection the guild is pinned to while it lives, else the newest live
+        connection whose shard owns the guild."""
+        pinned = self.pinned.get(guild_id)
+        if pinned is not None and pinned.ready and not pinned.closed:
+            return pinned
         return next((c for c in self.live() if c.covers(guild_id)), None)
 
     def session_for(self, guild_id: int) -> Session | None:

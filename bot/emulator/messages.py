@@ -105,10 +105,17 @@ def _mentions(world: World, msg: dict[str, Any]) -> None:
         if (parse is None or "users" in parse or uid in users) and uid in world.users:
             mentioned.append(world.users[uid].to_dict())
     msg["mentions"] = mentioned
+    # As Discord: a role pings only if allowed_mentions lets it and the role is mentionable.
+    mentionable = {
+        role.id
+        for guild in world.guilds.values()
+        for role in guild.roles.values()
+        if role.mentionable
+    }
     msg["mention_roles"] = [
         r
         for r in dict.fromkeys(_ROLE_RE.findall(content))
-        if parse is None or "roles" in parse or int(r) in roles
+        if (parse is None or "roles" in parse or int(r) in roles) and int(r) in mentionable
     ]
     everyone = "@everyone" in content or "@here" in content
     msg["mention_everyone"] = everyone and (parse is None or "everyone" in parse)

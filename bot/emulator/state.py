@@ -107,6 +107,8 @@ class RoleState:
     position: int = 0
     color: int = 0
     managed: bool = False
+    #: Whether messages may ping the role (Discord's "Allow anyone to @mention this role").
+    mentionable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The role object (permissions as a string)."""
@@ -125,7 +127,7 @@ class RoleState:
             "position": self.position,
             "permissions": str(self.permissions),
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
 

@@ -135,10 +135,19 @@ class World:
         self.guild(parent.guild_id).channel_ids.append(th.id)
         return th
 
-    def add_role(self, guild_id: int, name: str, permissions: int = 0, color: int = 0) -> RoleState:
+    def add_role(
+        self,
+        guild_id: int,
+        name: str,
+        permissions: int = 0,
+        color: int = 0,
+        *,
+        mentionable: bool = False,
+    ) -> RoleState:
         """A role; give it to members with ``add_member(roles=[...])``."""
         guild = self.guild(guild_id)
         role = RoleState(self.ids.next(), guild_id, name, permissions, len(guild.roles), color)
+        role.mentionable = mentionable
         guild.roles[role.id] = role
         return role
 

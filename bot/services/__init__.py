@@ -12,9 +12,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.annotated import AnnotatedEssayService
 from bot.services.arguments import ArgumentService
+from bot.services.audit_feed import AuditFeed
 from bot.services.debates import DebateService
 from bot.services.essays import EssayService
 from bot.services.exports import ExportService
+from bot.services.guild_configs import GuildConfigs
+from bot.services.guild_settings import SettingsService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
 from bot.services.series import SeriesService
@@ -42,11 +45,15 @@ class Services:
     essays: EssayService
     series: SeriesService
     annotated: AnnotatedEssayService
+    guild_settings: SettingsService
+    configs: GuildConfigs
+    audit_feed: AuditFeed
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
         clock = clock or SystemClock()
-        args = (db, clock, settings)
+        configs = GuildConfigs(settings)
+        args = (db, clock, settings, configs)
         return cls(
             db=db,
             clock=clock,
@@ -62,4 +69,7 @@ class Services:
             essays=EssayService(*args),
             series=SeriesService(*args),
             annotated=AnnotatedEssayService(*args),
+            guild_settings=SettingsService(*args),
+            configs=configs,
+            audit_feed=AuditFeed(db),
         )

@@ -17,6 +17,7 @@ from bot.services.base import (
     parent_number,
     participant_side,
 )
+from bot.services.guild_configs import GuildConfigs
 from bot.services.post_batch import PostBatcher
 from bot.services.views import Actor, ArgumentView
 from bot.storage.database import Database
@@ -26,9 +27,15 @@ from bot.storage.models import Argument
 class ArgumentService(Service):
     """Post arguments and find them again."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        super().__init__(db, clock, settings)
-        self.posts = PostBatcher(db, clock, settings.debates)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
+        self.posts = PostBatcher(db, clock, lambda guild_id: self.settings_for(guild_id).debates)
 
     async def close(self) -> None:
         await self.posts.close()

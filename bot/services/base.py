@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.domain import errors, rules
 from bot.domain.enums import Action, ArgumentKind, ArgumentStatus, AuditAction, Side
 from bot.domain.formats import Format, Phase, get_format
-from bot.services.views import Actor, ArgumentView, DebateView, MotionView
+from bot.services.guild_configs import GuildConfigs
+from bot.services.views import Actor, ArgumentView, AuditEntry, DebateView, MotionView
 from bot.storage.database import Database
 from bot.storage.models import (
     Argument,
@@ -30,10 +31,21 @@ from bot.storage.models import (
 class Service:
     """Base of the use-case services: one public coroutine per use case."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self.configs = configs or GuildConfigs(settings)
+
+    def settings_for(self, guild_id: int | None) -> Settings:
+        """The settings in force in ``guild_id``: the server's values over the operator's."""
+        return self.configs.get(guild_id)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -206,19 +218,40 @@ def audit(
     reason: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append an audit event to the current transaction; audit events are never changed."""
-    session.add(
-        AuditEvent(
-            guild_id=guild_id,
-            debate_id=debate_id,
-            actor_id=actor_id,
-            action=action.value,
-            target_user_id=target_user_id,
-            target_argument=target_argument,
-            reason=reason,
-            detail=detail,
-            created_at=at,
-        )
+    """Append an audit event to the current transaction; audit events are never changed.
+    Once the transaction commits, :class:`bot.services.audit_feed.AuditFeed` passes it on."""
+    event = AuditEvent(
+        guild_id=guild_id,
+        debate_id=debate_id,
+        actor_id=actor_id,
+        action=action.value,
+        target_user_id=target_user_id,
+        target_argument=target_argument,
+        reason=reason,
+        detail=detail,
+        created_at=at,
+    )
+    session.add(event)
+    session.info.setdefault(AUDITED, []).append(event)
+
+
+#: Where a write session lists the audit events it added, for the feed after commit.
+AUDITED = "debate_bot_audited"
+
+
+def audit_entry(row: AuditEvent) -> AuditEntry:
+    """The plain view of a stored audit event."""
+    return AuditEntry(
+        row.id,
+        row.guild_id,
+        row.debate_id,
+        row.actor_id,
+        row.action,
+        row.target_user_id,
+        row.target_argument,
+        row.reason,
+        row.detail,
+        row.created_at,
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import errors
 from bot.domain.enums import ArgumentKind, AuditAction, DebateStatus, Side, Stance
-from bot.domain.formats import Format, get_format
+from bot.domain.formats import Format, Phase, get_format
 from bot.domain.scoring import outcome
 from bot.services.base import (
     Service,
@@ -22,6 +23,7 @@ from bot.services.base import (
     require_moderator,
     view_of,
 )
+from bot.services.guild_configs import GuildConfigs
 from bot.services.join_batch import JoinBatcher
 from bot.services.motions import find_motion
 from bot.services.views import (
@@ -38,22 +40,52 @@ from bot.storage.database import Database
 from bot.storage.models import Argument, Debate, DebatePhase, MotionVote, Participant
 
 
+def deadline_after(start: datetime, minutes: int | None) -> datetime | None:
+    """When a phase lasting ``minutes`` (None: until a moderator moves on) ends."""
+    return None if minutes is None else start + timedelta(minutes=minutes)
+
+
+def phase_minutes(debate: Debate, phase: Phase) -> int | None:
+    """How long ``phase`` lasts in this debate: the timings it opened with, else the
+    format's own (debates opened before servers had timings)."""
+    if phase.minutes is None or debate.phase_minutes is None:
+        return phase.minutes
+    value = json.loads(debate.phase_minutes).get(phase.name, phase.minutes)
+    return int(value) if value is not None else None
+
+
 class DebateService(Service):
     """The life of a debate, from the motion card to the results."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        super().__init__(db, clock, settings)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
         self.joins = JoinBatcher(db, clock)
 
     async def close(self) -> None:
         await self.joins.close()
 
     async def check_can_start(
-        self, actor: Actor, channel_id: int, motion_ref: str, format_name: str | None
+        self,
+        actor: Actor,
+        channel_id: int,
+        motion_ref: str,
+        format_name: str | None,
+        *,
+        parent_channel_id: int | None = None,
     ) -> tuple[str, Format]:
-        """Refuse early (before anything is posted) what :meth:`start` would refuse."""
+        """Refuse early (before anything is posted) what :meth:`start` would refuse; in a
+        thread, ``parent_channel_id`` is its channel (for ``debates.channels``)."""
         require_moderator(actor)
-        fmt = get_format(format_name or self.settings.debates.default_format)
+        settings = self.settings_for(actor.guild_id).debates
+        if settings.channels and not {channel_id, parent_channel_id} & set(settings.channels):
+            raise errors.NotADebateChannel(settings.channels)
+        fmt = get_format(format_name or settings.default_format)
         async with self.db.read() as session:
             motion = await find_motion(session, actor.guild_id, motion_ref)
             open_here = await session.scalar(
@@ -79,9 +111,16 @@ class DebateService(Service):
         ``also`` runs in the same transaction once the debate has its id (a series links
         its item to it there); a refusal it raises undoes the start."""
         require_moderator(actor)
-        fmt = get_format(format_name or self.settings.debates.default_format)
+        settings = self.settings_for(actor.guild_id)
+        fmt = get_format(format_name or settings.debates.default_format)
         now = self.now()
         first = fmt.first
+        # The server's timings when the debate opens; later changes apply to later debates.
+        minutes = {
+            p.name: settings.phase_minutes(fmt.name, p.name, p.minutes)
+            for p in fmt.phases
+            if p.minutes is not None
+        }
         async with self.db.write() as session:
             motion = await find_motion(session, actor.guild_id, motion_ref)
             open_here = await session.scalar(
@@ -100,10 +139,11 @@ class DebateService(Service):
                 phase=first.name,
                 phase_index=first.index,
                 phase_started_at=now,
-                phase_deadline=first.deadline_from(now),
+                phase_deadline=deadline_after(now, minutes.get(first.name)),
                 locked=False,
-                results_visibility=self.settings.debates.results,
+                results_visibility=settings.debates.results,
                 argument_count=0,
+                phase_minutes=json.dumps(minutes, sort_keys=True),
                 created_by=actor.user_id,
                 created_at=now,
             )
@@ -205,7 +245,7 @@ class DebateService(Service):
             previous = fmt.phases[seen]
             target = fmt.phases[-1] if to_end else fmt.next_after(previous)
             assert target is not None, "open debates are never in the closed phase"
-            deadline = target.deadline_from(now)
+            deadline = deadline_after(now, phase_minutes(debate, target))
             closing = target.is_closed
             guarded = await session.execute(
                 update(Debate)

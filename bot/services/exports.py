@@ -82,7 +82,7 @@ class ExportService(Service):
             else:
                 debate = await debate_by_id(session, actor.guild_id, debate_id)
             source = DbExportSource(session, debate, include_removed, progress)
-            await source.load(self.settings.exports.pseudonymous_voters)
+            await source.load(self.settings_for(debate.guild_id).exports.pseudonymous_voters)
             await writer(source, cast(BinaryIO, counted))
         return source.stats(counted.count)
 

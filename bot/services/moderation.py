@@ -20,6 +20,7 @@ from bot.services.base import (
     argument_by_number,
     argument_view,
     audit,
+    audit_entry,
     debate_in_channel,
     mark_counts,
     parent_number,
@@ -28,7 +29,6 @@ from bot.services.base import (
 )
 from bot.services.views import (
     Actor,
-    AuditEntry,
     AuditPage,
     ModerationResult,
     MuteView,
@@ -265,21 +265,7 @@ class ModerationService(Service):
                 .offset(page * per_page)
                 .limit(per_page)
             )
-            entries = [
-                AuditEntry(
-                    r.id,
-                    r.guild_id,
-                    r.debate_id,
-                    r.actor_id,
-                    r.action,
-                    r.target_user_id,
-                    r.target_argument,
-                    r.reason,
-                    r.detail,
-                    r.created_at,
-                )
-                for r in rows
-            ]
+            entries = [audit_entry(r) for r in rows]
             return AuditPage(entries, page, pages, total)
 
     @staticmethod

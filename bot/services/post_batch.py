@@ -11,7 +11,7 @@ See :mod:`bot.services.group_commit`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -132,7 +132,7 @@ class PostBatcher:
     """Posts arguments; each caller returns once its argument is committed, with its ``#n``.
     The message ids of their cards, written right after, are batched the same way."""
 
-    def __init__(self, db: Database, clock: Clock, limits: DebatesConfig) -> None:
+    def __init__(self, db: Database, clock: Clock, limits: Callable[[int], DebatesConfig]) -> None:
         self.clock = clock
         self.limits = limits
         self._queue: GroupCommit[_Post, ArgumentView] = GroupCommit(db, self._apply, "posts")
@@ -220,7 +220,8 @@ class PostBatcher:
         what = "post arguments" if post.rebut is None else "rebut"
         rules.require_action(fmt, phase, action, what)
         side = known.sides.get(author)
-        body = rules.check_text(post.text, self.limits.max_argument_length)
+        limits = self.limits(post.actor.guild_id)  # the server's own, from memory
+        body = rules.check_text(post.text, limits.max_argument_length)
         parent: Argument | None = None
         if post.rebut is None:
             kind = rules.proposal_kind(phase, side, known.posted[(*author, phase.name)])
@@ -231,7 +232,7 @@ class PostBatcher:
             rules.check_rebuttal_target(side, argument_ref(parent))
             kind = ArgumentKind.REBUTTAL
         assert side is not None
-        rules.check_member_age(post.actor.joined_guild_at, self.limits.min_member_age_minutes, now)
+        rules.check_member_age(post.actor.joined_guild_at, limits.min_member_age_minutes, now)
         digest = text_hash(body)
         text_key = (*author, digest)
         if text_key in known.texts:
@@ -239,7 +240,7 @@ class PostBatcher:
             if number is None:
                 raise _SameAsEarlier(text_key)
             raise errors.DuplicateArgument(number)
-        rules.check_cooldown(known.last.get(author), self.limits.argument_cooldown_seconds, now)
+        rules.check_cooldown(known.last.get(author), limits.argument_cooldown_seconds, now)
         known.posted[(*author, phase.name)] += 1
         known.last[author] = now
         known.texts[text_key] = None

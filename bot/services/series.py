@@ -36,7 +36,7 @@ class SeriesService(Service):
         """Refuse early (before anything is posted) what :meth:`start` would refuse; returns
         the chosen propositions in the order given."""
         require_moderator(actor)
-        get_format(format_name or self.settings.debates.default_format)
+        get_format(format_name or self.settings_for(actor.guild_id).debates.default_format)
         async with self.db.read() as session:
             essay = await find_essay(session, actor.guild_id, essay_ref)
             available = await propositions_of(session, essay.id)
@@ -56,7 +56,7 @@ class SeriesService(Service):
     ) -> SeriesView:
         """Record a series and its items; the driver opens the debates (:meth:`work`)."""
         chosen = await self.plan(actor, essay_ref, propositions, format_name)
-        fmt = get_format(format_name or self.settings.debates.default_format)
+        fmt = get_format(format_name or self.settings_for(actor.guild_id).debates.default_format)
         async with self.db.write() as session:
             essay = await find_essay(session, actor.guild_id, essay_ref)
             row = Series(

@@ -20,6 +20,7 @@ from bot.domain.formats import get_format
 from bot.domain.scoring import ArgumentScore, persuasive_ranking, unanswered
 from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
 from bot.services.debates import DebateService, results_in
+from bot.services.guild_configs import GuildConfigs
 from bot.services.views import DebateView, ResultsView
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, AuditEvent, MindChange, Participant, Summary
@@ -56,8 +57,14 @@ MODEL_ARGUMENT_CHARS = 600
 class SummaryService(Service):
     """Facts, rendering and the record of posted summaries."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        super().__init__(db, clock, settings)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
         self.library = PromptLibrary(settings.summaries.prompts_dir)
         self.client = ChatClient(settings.summaries.llm)
 

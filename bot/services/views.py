@@ -17,6 +17,8 @@ class Actor:
     user_id: int
     is_moderator: bool = False
     joined_guild_at: datetime | None = None
+    #: May change the server's settings (Manage Server, or a configured admin role).
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,3 +212,26 @@ class ModerationResult:
     argument: ArgumentView | None = None
     mute: MuteView | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingEntry:
+    """One setting of a server as ``/settings show`` lists it."""
+
+    key: str
+    description: str
+    value: object
+    shown: str
+    source: str  # "server" or "default"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """A committed change of one setting of a server."""
+
+    guild_id: int
+    key: str
+    before: str
+    after: str
+    source: str  # where the value now comes from: "server" or "default"
+    value: object = None

@@ -19,6 +19,7 @@ from bot.services.base import (
     debate_in_channel,
     participant_side,
 )
+from bot.services.guild_configs import GuildConfigs
 from bot.services.mark_batch import MarkBatcher
 from bot.services.views import Actor, MarkResult, MindChangeResult, VoteResult
 from bot.services.vote_batch import VoteBatcher
@@ -30,8 +31,14 @@ class VoteService(Service):
     """Everything members vote or mark; each call is one transaction (motion votes and
     persuasive marks share theirs with the others waiting at the same moment)."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        super().__init__(db, clock, settings)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
         self.batcher = VoteBatcher(db, clock)
         self.marks = MarkBatcher(db, clock)
 
@@ -71,7 +78,9 @@ class VoteService(Service):
             await self._open_for(session, actor, debate, Action.DELTA, "credit a mind change")
             target = await argument_by_number(session, debate.id, number)
             rules.check_mark_target(actor.user_id, argument_ref(target), "credit")
-            body = rules.check_explanation(explanation, self.settings.debates.max_argument_length)
+            body = rules.check_explanation(
+                explanation, self.settings_for(actor.guild_id).debates.max_argument_length
+            )
             exists = await session.scalar(
                 select(MindChange.id).where(
                     MindChange.argument_id == target.id, MindChange.user_id == actor.user_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -90,6 +90,8 @@ class Database:
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        #: Called with each write session once it committed (see ``bot.services.audit_feed``).
+        self.after_commit: list[Callable[[AsyncSession], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -105,11 +107,18 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction, committed when the block exits without error."""
         if self._write_lock is None:
-            async with self._writes() as session, session.begin():
-                yield session
+            async with self._writes() as session:
+                async with session.begin():
+                    yield session
+                self._committed(session)
             return
         async with self._write_lock, self._writes() as session, session.begin():
             yield session
+        self._committed(session)
+
+    def _committed(self, session: AsyncSession) -> None:
+        for hook in self.after_commit:
+            hook(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -52,13 +53,18 @@ class BotState(Base):
 
 
 class GuildSettings(Base):
-    """Per-guild overrides of the configuration; a row exists once a guild used the bot."""
+    """A server's own values of the settings it may change (``/settings``), as a JSON object
+    of dotted keys. ``revision`` grows with every change across all servers, so each process
+    finds what changed since it last looked with one indexed query."""
 
     __tablename__ = "guild_settings"
+    __table_args__ = (Index("uq_guild_settings_revision", "revision", unique=True),)
 
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
-    results_visibility: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    overrides: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[int | None] = mapped_column(Snowflake)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Essay(Base):
@@ -150,6 +156,9 @@ class Debate(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     results_visibility: Mapped[str] = mapped_column(String(16))
     argument_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The phase durations the debate opened with (JSON: phase name -> minutes); null for
+    #: debates opened before servers had their own timings (the format's defaults apply).
+    phase_minutes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

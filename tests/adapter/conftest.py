@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,10 +133,16 @@ def message_text(message: dict[str, Any]) -> str:
 
 @contextlib.asynccontextmanager
 async def running_harness(
-    tmp_path: Path, migrated_template: Path, database_url: str | None = None, **overrides: Any
+    tmp_path: Path,
+    migrated_template: Path,
+    database_url: str | None = None,
+    *,
+    seed: Callable[[DiscordEmulator, World], None] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Harness]:
     """The emulator and the bot on a copy of the migrated database (or on ``database_url``,
-    built by the migrations already), stopped afterwards."""
+    built by the migrations already), stopped afterwards; ``seed`` adds guilds, channels and
+    roles before the bot connects (and sees them)."""
     database: Path | str
     if database_url is None:
         database = tmp_path / "bot.db"
@@ -151,6 +157,8 @@ async def running_harness(
     local = LocalDiscord(settings, clock=clock)
     await local.start_emulator()
     world = seed_world(local.emu)
+    if seed is not None:
+        seed(local.emu, world)
     await local.start_bot(upgrade=False)
     try:
         yield Harness(local, world, clock)

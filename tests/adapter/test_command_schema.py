@@ -54,6 +54,7 @@ CONTRACT = {
         "end": ["series"],
         "export": ["format", "series"],
     },
+    "settings": {"show": [], "set": ["key", "value"], "reset": ["key"]},
 }
 
 
@@ -141,6 +142,8 @@ def test_limits_from_the_notes(payload: list[dict[str, Any]]) -> None:
         assert command.get("contexts") == [0], "guild-only"
     mod = next(c for c in payload if c["name"] == "mod")
     assert int(mod["default_member_permissions"]) == 1 << 13  # Manage Messages
+    settings = next(c for c in payload if c["name"] == "settings")
+    assert int(settings["default_member_permissions"]) == 1 << 5  # Manage Server
 
 
 def test_payload_passes_discords_published_schema(payload: list[dict[str, Any]]) -> None:

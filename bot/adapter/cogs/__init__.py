@@ -1,4 +1,5 @@
-"""The cogs, one per area: debates, arguments and votes, motions, moderation, series."""
+"""The cogs, one per area: debates, arguments and votes, motions, moderation, series,
+settings."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ async def add_cogs(bot: commands.Bot) -> None:
     from bot.adapter.cogs.moderation import ModerationCog
     from bot.adapter.cogs.motions import MotionsCog
     from bot.adapter.cogs.series import SeriesCog
+    from bot.adapter.cogs.settings import SettingsCog
 
-    cogs = (DebatesCog(bot), ArgumentsCog(bot), MotionsCog(bot), ModerationCog(bot), SeriesCog(bot))
+    cogs = (
+        DebatesCog(bot),
+        ArgumentsCog(bot),
+        MotionsCog(bot),
+        ModerationCog(bot),
+        SeriesCog(bot),
+        SettingsCog(bot),
+    )
     for cog in cogs:
         await bot.add_cog(cog)

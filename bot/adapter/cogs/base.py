@@ -30,7 +30,7 @@ class Area:
         return self.runtime.app
 
     def actor(self, interaction: discord.Interaction) -> Actor:
-        return actor_from(interaction, self.app.settings)
+        return actor_from(interaction, self.app.settings_for(interaction.guild_id))
 
 
 async def motion_choices(

@@ -14,6 +14,7 @@ from bot.adapter.cogs.base import Area, motion_choices
 from bot.adapter.components import card_view, joined_text
 from bot.adapter.context import channel_id_of
 from bot.adapter.limits import THREAD_NAME, one_line
+from bot.adapter.opening import announce_debate
 from bot.adapter.patience import committed, reply
 from bot.domain import errors
 from bot.domain.enums import Side
@@ -63,11 +64,18 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
     ) -> None:
         actor = self.actor(interaction)
         services = self.app.services
+        settings = self.app.settings_for(actor.guild_id)
         channel = interaction.channel
         fmt_name = format.value if format else None
         in_thread = isinstance(channel, discord.Thread)
-        use_thread = self.app.settings.debates.use_threads and not in_thread
-        await services.debates.check_can_start(actor, channel_id_of(interaction), motion, fmt_name)
+        use_thread = settings.debates.use_threads and not in_thread
+        await services.debates.check_can_start(
+            actor,
+            channel_id_of(interaction),
+            motion,
+            fmt_name,
+            parent_channel_id=channel.parent_id if isinstance(channel, discord.Thread) else None,
+        )
         permissions.require(interaction, permissions.for_debate(in_thread, use_thread))
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not use_thread:
@@ -80,8 +88,10 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
             target = self.runtime.announcer.channel(debate.channel_id, debate.guild_id)
             card = await target.send(embed=render.motion_card(debate), view=card_view(debate.id))
             await services.debates.set_card_message(debate.guild_id, debate.id, card.id)
+            why = await announce_debate(interaction, target, debate)
             await interaction.followup.send(
-                f"Debate #{debate.id} started here. Members join with the buttons on the card.",
+                f"Debate #{debate.id} started here. Members join with the buttons on the card."
+                + why,
                 ephemeral=True,
             )
             return
@@ -97,7 +107,7 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         try:
             thread = await card.create_thread(
                 name=one_line(f"Debate: {motion_view.text}", THREAD_NAME),
-                auto_archive_duration=self.app.settings.debates.thread_auto_archive_minutes,
+                auto_archive_duration=settings.debates.thread_auto_archive_minutes,
             )
         except discord.HTTPException:
             await card.delete()
@@ -120,8 +130,9 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
             "/debate status here.",
             allowed_mentions=render.NO_MENTIONS,
         )
+        why = await announce_debate(interaction, channel, debate, thread)
         await interaction.followup.send(
-            f"Debate #{debate.id} started in {thread.mention}.", ephemeral=True
+            f"Debate #{debate.id} started in {thread.mention}." + why, ephemeral=True
         )
 
     @app_commands.command(name="join", description="Join a side of this debate, or switch sides")
