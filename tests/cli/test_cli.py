@@ -22,6 +22,9 @@ def test_example_config_is_valid_and_documents_every_key(
     settings = load_settings(ROOT / "config.example.yaml")
     for section, model in settings:
         assert f"{section}:" in text
+        if isinstance(model, dict):  # formats: per format and phase, shown by example
+            assert "minutes:" in text
+            continue
         for key in type(model).model_fields:
             assert f"{key}:" in text, f"config.example.yaml does not document {section}.{key}"
 
@@ -64,3 +67,25 @@ def test_db_upgrade_and_motions_list(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["db", "current", "--config", str(config)]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["db", "downgrade", "--config", str(config)]) == 0
+
+
+def test_settings_of_a_server_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database:\n  url: sqlite+aiosqlite:///{tmp_path / 'bot.db'}\n")
+    base = ["--config", str(config)]
+    assert main(["settings", "set", *base, "--guild", "7", "debates.results", "live"]) == 0
+    assert "debates.results = live (server)" in capsys.readouterr().out
+    assert main(["settings", "set", *base, "--guild", "7", "debates.max_argument_length", "9"]) == 2
+    assert "must be between 20 and 3900" in capsys.readouterr().err
+    assert main(["settings", "set", *base, "--guild", "7", "database.url", "sqlite://"]) == 2
+    assert "set only by the bot's operator" in capsys.readouterr().err
+    assert main(["settings", "show", *base, "--guild", "7"]) == 0
+    shown = capsys.readouterr().out
+    assert "debates.results" in shown and "live  [server]" in shown
+    assert "debates.max_argument_length          1500  [default]" in shown
+    assert main(["settings", "show", *base, "--guild", "8"]) == 0
+    assert "after_close  [default]" in capsys.readouterr().out
+    assert main(["settings", "reset", *base, "--guild", "7", "debates.results"]) == 0
+    assert "debates.results = after_close (default)" in capsys.readouterr().out
