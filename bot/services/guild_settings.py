@@ -19,7 +19,7 @@ from bot.domain import errors
 from bot.domain.enums import AuditAction
 from bot.services.base import Service, audit
 from bot.services.views import Actor, SettingChange, SettingEntry
-from bot.storage.database import lock_until_commit
+from bot.storage.database import lock_until_commit, on_commit
 from bot.storage.models import GuildSettings
 
 #: Serializes changes across processes so revisions commit in the order they were given.
@@ -129,7 +129,8 @@ class SettingsService(Service):
                 detail=f"{name}: {shown_before} -> {shown_after}"
                 + ("" if actor else " (by the operator)"),
             )
-        self.configs.put(guild_id, revision, proposed)
+            # Before the audit feed sees the change, so a new log channel gets it too.
+            on_commit(session, lambda: self.configs.put(guild_id, revision, proposed))
         return SettingChange(
             guild_id,
             name,

@@ -26,6 +26,13 @@ from sqlalchemy.ext.asyncio import (
 from bot.metrics.registry import Metrics
 
 _IMMEDIATE = "debate_bot_immediate"
+#: A write session's own callbacks, run once it committed and before ``after_commit`` hooks.
+ON_COMMIT = "debate_bot_on_commit"
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``session``'s transaction has committed (never on rollback)."""
+    session.info.setdefault(ON_COMMIT, []).append(callback)
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:
@@ -117,6 +124,8 @@ class Database:
         self._committed(session)
 
     def _committed(self, session: AsyncSession) -> None:
+        for callback in session.info.pop(ON_COMMIT, []):
+            callback()
         for hook in self.after_commit:
             hook(session)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.adapter.local import World, seed_world
 from bot.emulator import DiscordEmulator
@@ -355,6 +355,7 @@ async def test_changes_show_in_mod_log_and_the_log_channel(servers: Servers) -> 
     lines = [message_text(m) for m in s.h.public(s.mod_log)]
     joined = "\n".join(lines)
     assert "debates.max_argument_length: 1500 -> 800" in joined
+    assert f"moderation.log_channel: none -> <#{s.mod_log}>" in joined, "its own change too"
     assert f"<@{a.moderator}> removed an argument · <@{ada}>, #1 · off topic" in joined
     assert f"<@{a.moderator}> warned a member · <@{ada}> · tone" in joined
     assert f"<@{a.moderator}> started the debate" in joined
@@ -406,3 +407,30 @@ async def test_announce_role_is_mentioned_exactly_once(servers: Servers) -> None
     last = s.h.public(a.channel)[-1]
     assert "A new debate has opened" in last["content"] and last["mention_roles"] == []
     assert f"<@&{s.quiet_role}>" not in last["content"]
+
+
+async def test_reading_settings_costs_no_query(servers: Servers) -> None:
+    s, a = servers, servers.a
+    await s.set("debates.max_argument_length", "400")
+    await s.set("moderation.moderator_roles", "Debaters")
+    await start_in(s, a, "open")
+    thread = int(s.h.emu.threads(a.channel)[-1]["id"])
+    assert s.h.local.bot is not None
+    await s.h.local.bot.settings_follower.stop()  # its periodic look is not per interaction
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = s.h.app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for voter in a.audience[:4]:
+            await s.h.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+            await s.h.slash(voter, "vote", {"stance": "for"}, channel=thread)
+        await s.h.slash(a.debaters_for[0], "debate join", {"side": "for"}, channel=thread)
+        await s.h.slash(a.debaters_for[0], "propose", {"text": "Short and sweet."}, channel=thread)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements, "the interactions did reach the database"
+    assert not [q for q in statements if "guild_settings" in q]
