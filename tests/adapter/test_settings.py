@@ -146,6 +146,7 @@ async def test_bad_values_are_refused_naming_the_rule(servers: Servers) -> None:
         ("debates.thread_auto_archive_minutes", "30", "must be one of 60, 1440, 4320, 10080"),
         ("database.url", "sqlite:///x", "set only by the bot's operator"),
         ("summaries.llm.base_url", "http://x", "set only by the bot's operator"),
+        ("metrics.listen", "0.0.0.0:9100", "set only by the bot's operator"),
         ("debates.nonsense", "1", "There is no setting `debates.nonsense`"),
         # Another server's role and channel never become this server's settings.
         (
