@@ -7,15 +7,18 @@ Writers never see the database: they get an :class:`ExportSource` whose ``header
 (debate, motion, phases, results, summaries, counts) and whose row methods are async
 iterators, so a writer holds one row at a time whatever the size of the debate.
 Member ids are strings (JavaScript loses precision on 64-bit numbers); voters may be
-pseudonyms (see :mod:`bot.exports.pseudonyms`). Times in the header are ``datetime``; times
+pseudonyms (see :mod:`bot.exports.pseudonyms`). Rows carry ids only; the names the bot
+recorded for them are in ``Header.people`` (:class:`People`), which human formats read
+through :meth:`People.label`. Times in the header are ``datetime``; times
 in the streamed rows are already ISO-8601 text as :func:`iso` spells it (``...Z``), since
 every writer prints them that way and there are several per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -69,6 +72,60 @@ class DebateInfo:
     created_by: str
     created_at: datetime
     closed_at: datetime | None
+    #: Names as Discord last sent them to the bot; ``None`` when never seen (or pseudonymous).
+    guild_name: str | None = None
+    #: The text channel (the thread's parent when the debate runs in a thread).
+    channel_name: str | None = None
+    thread_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member's names as Discord sent them: display name (server nickname, else global
+    name, else username) and username."""
+
+    display_name: str
+    username: str | None = None
+
+
+class People:
+    """The names of the members an export mentions, keyed by the id the rows carry.
+
+    A member the bot never saw is absent and keeps their id. :meth:`label` is what human
+    formats print: the display name, with ``@username`` added where two members share it.
+    """
+
+    __slots__ = ("_people", "_shared")
+
+    def __init__(self, people: Mapping[str, Person] | None = None) -> None:
+        self._people: dict[str, Person] = dict(people or {})
+        names = Counter(p.display_name.casefold() for p in self._people.values())
+        self._shared = {name for name, n in names.items() if n > 1}
+
+    def get(self, user: str) -> Person | None:
+        return self._people.get(user)
+
+    def label(self, user: str | None) -> str:
+        """How to name ``user`` to a reader: display name, ``name (@username)`` when the
+        display name is shared, the id itself when unknown; ``""`` for no one."""
+        if user is None:
+            return ""
+        person = self._people.get(user)
+        if person is None:
+            return user
+        if person.username and person.display_name.casefold() in self._shared:
+            return f"{person.display_name} (@{person.username})"
+        return person.display_name
+
+    def items(self) -> Iterator[tuple[str, Person]]:
+        """``(id, person)`` in id order (exports are byte-for-byte reproducible)."""
+        return iter(sorted(self._people.items()))
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+    def __contains__(self, user: object) -> bool:
+        return user in self._people
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +202,10 @@ class Header:
     pseudonymous_voters: bool
     include_removed: bool
     schema_version: int = SCHEMA_VERSION
+    #: Names of the members the rows mention (see :class:`People`).
+    people: People = field(default_factory=People)
+    #: ``exports.pseudonymous: all``: every member is a pseudonym, names are left out.
+    pseudonymous_all: bool = False
 
 
 @dataclass(slots=True)
