@@ -15,15 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.enums import ArgumentKind, AuditAction, Side
+from bot.domain.enums import AuditAction, Side
+from bot.domain.exchanges import Exchange, answers_to, central_clash, never_answered
 from bot.domain.formats import get_format
-from bot.domain.scoring import ArgumentScore, persuasive_ranking, unanswered
 from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
+from bot.services.bridging import bridged_arguments, bridging_rank
 from bot.services.debates import DebateService, results_in
 from bot.services.guild_configs import GuildConfigs
 from bot.services.views import DebateView, ResultsView
 from bot.storage.database import Database
-from bot.storage.models import Argument, ArgumentVote, AuditEvent, MindChange, Participant, Summary
+from bot.storage.models import Argument, AuditEvent, Participant, Summary
 from bot.summaries.build import (
     model_selection,
     outcome_facts,
@@ -33,13 +34,17 @@ from bot.summaries.build import (
 )
 from bot.summaries.facts import (
     KINDS,
+    LABELS,
     ArgumentFact,
     ArgumentText,
+    ClashFacts,
     Listing,
     ModerationFacts,
     MotionFacts,
+    SidePoints,
     SummaryFacts,
     excerpt,
+    inert_excerpt,
 )
 from bot.summaries.llm import ChatClient, LlmError, llm_summary
 from bot.summaries.render import render_summary
@@ -50,6 +55,8 @@ log = logging.getLogger("bot.summaries")
 
 STRONGEST_SHOWN = 5
 UNANSWERED_SHOWN = 10
+MAIN_POINTS_SHOWN = 3
+CLASH_ANSWERS_SHOWN = 3
 MODEL_ARGUMENTS = 40
 MODEL_ARGUMENT_CHARS = 600
 
@@ -182,65 +189,63 @@ async def _gather(
     about: str | None,
     now: datetime,
 ) -> SummaryFacts:
-    rows = (
-        await session.execute(
-            select(
-                Argument.id,
-                Argument.number,
-                Argument.author_id,
-                Argument.side,
-                Argument.kind,
-                Argument.phase,
-                Argument.parent_id,
-                Argument.status,
-            )
-            .where(Argument.debate_id == view.id)
-            .order_by(Argument.number)
-        )
-    ).all()
-    visible = [r for r in rows if r.status == "visible"]
-    number_of = {r.id: r.number for r in visible}
-    marks = await _per_argument(session, ArgumentVote, view.id)
-    deltas = await _per_argument(session, MindChange, view.id)
-    ranking = persuasive_ranking(
-        ArgumentScore(r.number, Side(r.side), marks.get(r.id, 0), deltas.get(r.id, 0))
-        for r in visible
+    fmt = get_format(view.format)
+    visible = await bridged_arguments(session, view.id, view.format)
+    by_number = {a.number: a for a in visible}
+    ranking = [r.argument.number for r in bridging_rank(visible)]
+    order = {number: index for index, number in enumerate(ranking)}
+    exchanges = [Exchange(a.number, a.side, a.kind, a.phase, a.parent_number) for a in visible]
+    replies = answers_to(exchanges)
+    open_numbers = never_answered(fmt, exchanges, order)
+    side_numbers = {
+        side: [
+            r.argument.number for r in bridging_rank(visible, side=side, include_unendorsed=True)
+        ]
+        for side in (Side.FOR, Side.AGAINST)
+    }
+    clash_number = central_clash(exchanges, {a.number: a.score.score for a in visible})
+    clash_answers = (
+        sorted(replies[clash_number], key=lambda n: (order.get(n, len(order)), n))
+        if clash_number is not None
+        else []
     )
-    answered = [
-        number_of[r.parent_id]
-        for r in visible
-        if r.kind == ArgumentKind.REBUTTAL.value and r.parent_id in number_of
+    cited = [
+        *ranking[:STRONGEST_SHOWN],
+        *open_numbers[:UNANSWERED_SHOWN],
+        *(n for numbers in side_numbers.values() for n in numbers[:MAIN_POINTS_SHOWN]),
+        *([clash_number] if clash_number is not None else []),
+        *clash_answers[:CLASH_ANSWERS_SHOWN],
     ]
-    open_numbers = unanswered(((r.number, Side(r.side)) for r in visible), answered)
-    strongest_numbers = [s.number for s in ranking]
     model_numbers = model_selection(
-        strongest_numbers, open_numbers, [r.number for r in visible], MODEL_ARGUMENTS
+        cited, open_numbers, [a.number for a in visible], MODEL_ARGUMENTS
     )
-    wanted = set(strongest_numbers[:STRONGEST_SHOWN]) | set(open_numbers[:UNANSWERED_SHOWN])
-    bodies = await _bodies(session, view.id, wanted | set(model_numbers))
-    by_number = {r.number: r for r in visible}
+    bodies = await _bodies(session, view.id, set(cited) | set(model_numbers))
 
     def fact(number: int) -> ArgumentFact:
-        r = by_number[number]
+        a = by_number[number]
         return ArgumentFact(
             number,
-            r.author_id,
-            r.side,
-            r.kind,
-            marks.get(r.id, 0),
-            deltas.get(r.id, 0),
-            excerpt(bodies[number]),
+            a.author_id,
+            a.side.value,
+            a.kind.value,
+            a.persuasive,
+            a.mind_changes,
+            inert_excerpt(bodies[number]),
+            across=a.across,
+            rebuttals=len(replies.get(number, ())),
         )
 
     def text(number: int) -> ArgumentText:
-        r = by_number[number]
-        parent = number_of.get(r.parent_id) if r.parent_id is not None else None
+        a = by_number[number]
         body = excerpt(bodies[number], MODEL_ARGUMENT_CHARS)
-        return ArgumentText(number, r.author_id, r.side, r.kind, parent, body)
+        return ArgumentText(number, a.author_id, a.side.value, a.kind.value, a.parent_number, body)
+
+    def listing(numbers: list[int], shown: int) -> Listing[ArgumentFact]:
+        return Listing(tuple(fact(n) for n in numbers[:shown]), len(numbers))
 
     members = await _members(session, view.id)
-    fmt = get_format(view.format)
     visible_results = DebateService.results_visible(view)
+    removed = await _removed(session, view.id)
     return SummaryFacts(
         kind=kind,
         debate_id=view.id,
@@ -257,39 +262,42 @@ async def _gather(
             about,
             view.phase_started_at,
             view.phase_deadline,
-            (r.phase for r in visible),
+            (a.phase for a in visible),
         ),
         sides=tuple(
-            side_facts(side, members.get(side, 0), [r.kind for r in visible if r.side == side])
+            side_facts(
+                side, members.get(side, 0), [a.kind.value for a in visible if a.side is side]
+            )
             for side in (Side.FOR, Side.AGAINST)
         ),
         audience=members.get(Side.AUDIENCE, 0),
         arguments_total=len(visible),
-        strongest=Listing(
-            tuple(fact(n) for n in strongest_numbers[:STRONGEST_SHOWN]), len(ranking)
+        strongest=listing(ranking, STRONGEST_SHOWN),
+        unanswered=listing(open_numbers, UNANSWERED_SHOWN),
+        main_points=tuple(
+            SidePoints(side.value, LABELS[side.value], listing(numbers, MAIN_POINTS_SHOWN))
+            for side, numbers in side_numbers.items()
         ),
-        unanswered=Listing(
-            tuple(fact(n) for n in open_numbers[:UNANSWERED_SHOWN]), len(open_numbers)
+        clash=(
+            ClashFacts(fact(clash_number), listing(clash_answers, CLASH_ANSWERS_SHOWN))
+            if clash_number is not None
+            else None
         ),
         results_visible=visible_results,
         votes=stage_facts(fmt, results.stages, results.outcome, visible_results),
         outcome=outcome_facts(results.outcome) if visible_results else None,
-        moderation=await _moderation(session, view.id, len(rows) - len(visible)),
+        moderation=await _moderation(session, view.id, removed),
         texts=Listing(tuple(text(n) for n in model_numbers), len(visible)),
         visible_numbers=frozenset(by_number),
     )
 
 
-async def _per_argument(
-    session: AsyncSession, model: type[ArgumentVote] | type[MindChange], debate_id: int
-) -> dict[int, int]:
-    """Persuasive marks or mind changes per argument id."""
-    query = (
-        select(model.argument_id, func.count())
-        .where(model.debate_id == debate_id)
-        .group_by(model.argument_id)
+async def _removed(session: AsyncSession, debate_id: int) -> int:
+    """Arguments a moderator removed: only their count is ever shown."""
+    query = select(func.count()).where(
+        Argument.debate_id == debate_id, Argument.status != "visible"
     )
-    return {argument_id: int(count) for argument_id, count in await session.execute(query)}
+    return int((await session.scalar(query)) or 0)
 
 
 async def _bodies(session: AsyncSession, debate_id: int, numbers: set[int]) -> dict[int, str]:

@@ -27,11 +27,12 @@ from bot.summaries.facts import (
 
 
 def model_selection(
-    strongest: Sequence[int], open_numbers: Sequence[int], every: Sequence[int], limit: int
+    cited: Sequence[int], open_numbers: Sequence[int], every: Sequence[int], limit: int
 ) -> list[int]:
-    """The arguments the model sees: the strongest, the unanswered, then the earliest."""
+    """The arguments the model sees: those the facts cite (strongest, main points, the clash),
+    the unanswered, then the earliest; so every argument the facts name can be quoted."""
     chosen: dict[int, None] = {}
-    for number in (*strongest, *open_numbers, *every):
+    for number in (*cited, *open_numbers, *every):
         if len(chosen) >= limit:
             break
         chosen.setdefault(number)

@@ -8,10 +8,13 @@ when results are hidden (``results_visible`` false) the vote stages carry voter 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from bot.exports.text import inline
 
 T = TypeVar("T")
 
@@ -35,6 +38,16 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:") + "…"
+
+
+_PINGS = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+
+
+def inert_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """:func:`excerpt` made inert for Discord: Markdown characters backslash-escaped (so no
+    emphasis, link, code or heading starts in member text) and ``@everyone``/``@here`` broken
+    by a zero-width space, on top of the adapter's disabled mentions."""
+    return _PINGS.sub("@\u200b\\1", inline(excerpt(text, limit)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +116,12 @@ class SideFacts:
 
 @dataclass(frozen=True, slots=True)
 class ArgumentFact:
-    """A visible argument as summaries cite it: ``#n``, author, marks, a short excerpt."""
+    """A visible argument as summaries cite it: ``#n``, author, marks, a short excerpt.
+
+    ``excerpt`` is inert member text (see :func:`inert_excerpt`); ``across`` counts the
+    members from across the divide (the other side, or undecided, before the debate) who
+    marked it or credited it with a mind change; ``rebuttals`` its visible direct answers.
+    """
 
     number: int
     author_id: int
@@ -112,6 +130,8 @@ class ArgumentFact:
     persuasive: int
     mind_changes: int
     excerpt: str
+    across: int = 0
+    rebuttals: int = 0
 
     @property
     def ref(self) -> str:
@@ -124,6 +144,25 @@ class ArgumentFact:
     @property
     def side_label(self) -> str:
         return LABELS.get(self.side, self.side)
+
+
+@dataclass(frozen=True, slots=True)
+class SidePoints:
+    """One side's main points: its arguments best first by the bridging rank (arguments
+    nobody endorsed follow in number order, so a side that argued always has points)."""
+
+    side: str
+    label: str
+    points: Listing[ArgumentFact]
+
+
+@dataclass(frozen=True, slots=True)
+class ClashFacts:
+    """The central clash: the most-rebutted argument and the rebuttals answering it, best
+    first by the bridging rank."""
+
+    target: ArgumentFact
+    answers: Listing[ArgumentFact]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +266,8 @@ class SummaryFacts:
     arguments_total: int
     strongest: Listing[ArgumentFact]
     unanswered: Listing[ArgumentFact]
+    main_points: tuple[SidePoints, ...]
+    clash: ClashFacts | None
     results_visible: bool
     votes: tuple[StageFacts, ...]
     outcome: OutcomeFacts | None
@@ -239,6 +280,15 @@ class SummaryFacts:
         values: dict[str, Any] = {name: getattr(self, name) for name in FACT_NAMES}
         values["facts"] = self
         return values
+
+    def cited(self) -> tuple[ArgumentFact, ...]:
+        """Every argument the facts cite: strongest, unanswered, main points, the clash."""
+        found = [*self.strongest, *self.unanswered]
+        for side in self.main_points:
+            found.extend(side.points)
+        if self.clash is not None:
+            found.extend((self.clash.target, *self.clash.answers))
+        return tuple(found)
 
     def percentages(self) -> set[int]:
         """Every percentage a summary may state: shares per stage and swings (absolute)."""
@@ -254,9 +304,12 @@ class SummaryFacts:
             found |= {side.members, side.arguments, *(k.count for k in side.by_kind)}
         for stage in self.votes:
             found |= {stage.voters, *(share.count for share in stage.shares)}
-        for item in (*self.strongest, *self.unanswered):
-            found |= {item.persuasive, item.mind_changes}
+        for item in self.cited():
+            found |= {item.persuasive, item.mind_changes, item.across, item.rebuttals}
         found |= {self.strongest.total, self.unanswered.total, self.phase.about_arguments}
+        found |= {side.points.total for side in self.main_points}
+        if self.clash is not None:
+            found.add(self.clash.answers.total)
         if self.outcome is not None:
             found |= {self.outcome.voters_in_both, *(t.count for t in self.outcome.transitions)}
         mod = self.moderation

@@ -26,7 +26,7 @@ REF_RE = re.compile(r"(?<![<\w&])#(\d+)\b")
 PERCENT_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
 COUNT_RE = re.compile(
     r"\b(\d+)\s+(?:votes?|voters?|arguments?|members?|participants?|debaters?|"
-    r"persuasive marks?|mind changes?)\b",
+    r"persuasive marks?|mind changes?|rebuttals?|answers?|replies|reply)\b",
     re.IGNORECASE,
 )
 ELLIPSIS_RE = re.compile(r"\.\.\.|…")
@@ -150,7 +150,7 @@ def verify_answer(answer: str, facts: SummaryFacts) -> list[str]:
     for match in COUNT_RE.finditer(answer):
         if int(match.group(1)) not in counts:
             problems.append(f"{match.group(0)!r} matches no count in the facts")
-    authors = {a.author_id for a in (*facts.texts, *facts.strongest, *facts.unanswered)}
+    authors = {a.author_id for a in (*facts.texts, *facts.cited())}
     for match in MENTION_RE.finditer(answer):
         if match.group(1) is None or int(match.group(1)) not in authors:
             problems.append(f"{match.group(0)} is not an author named in the facts")

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from bot.summaries.facts import (
     ArgumentFact,
     ArgumentText,
+    ClashFacts,
     KindCount,
     ModerationFacts,
     MotionFacts,
     OutcomeFacts,
     PhaseFacts,
     SideFacts,
+    SidePoints,
     StageFacts,
     StanceShare,
     SummaryFacts,
@@ -49,9 +51,9 @@ def sample_facts(kind: str = "final", *, results_visible: bool = True) -> Summar
     """A small Oxford debate with every list, count and result filled in."""
     closed = kind == "final"
     args = [
-        ArgumentFact(1, 111, "for", "opening", 3, 1, _BODIES[0]),
-        ArgumentFact(2, 222, "against", "opening", 2, 0, _BODIES[1]),
-        ArgumentFact(3, 111, "for", "rebuttal", 1, 0, _BODIES[2]),
+        ArgumentFact(1, 111, "for", "opening", 3, 1, _BODIES[0], across=2),
+        ArgumentFact(2, 222, "against", "opening", 2, 0, _BODIES[1], across=1, rebuttals=1),
+        ArgumentFact(3, 111, "for", "rebuttal", 1, 0, _BODIES[2], across=0),
     ]
     texts = [
         ArgumentText(a.number, a.author_id, a.side, a.kind, 2 if a.number == 3 else None, body)
@@ -109,7 +111,12 @@ def sample_facts(kind: str = "final", *, results_visible: bool = True) -> Summar
         audience=4,
         arguments_total=3,
         strongest=cut(args, 2),
-        unanswered=cut(args[1:], 1),
+        unanswered=cut([args[0]], 1),
+        main_points=(
+            SidePoints("for", "For", cut([args[0], args[2]], 3)),
+            SidePoints("against", "Against", cut([args[1]], 3)),
+        ),
+        clash=ClashFacts(args[1], cut([args[2]], 3)),
         results_visible=results_visible,
         votes=votes,
         outcome=outcome if results_visible else None,

@@ -72,3 +72,56 @@ async def test_operator_template_changes_the_posted_summary(
         await harness.slash(harness.world.moderator, "debate next", channel=thread)
         await harness.local.bot.announcer.drain()  # type: ignore[union-attr]
         assert "Our own wording, club style." in harness.public_text(thread)
+
+
+async def test_the_final_summary_names_each_sides_points(harness: Harness) -> None:
+    """Through the real client: the posted results say what each side argued, the central
+    clash and the points never answered, and member text stays inert."""
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    ada, ben = w.debaters_for
+    cleo, dev = w.debaters_against
+    for member, side in ((ada, "for"), (ben, "for"), (cleo, "against"), (dev, "against")):
+        await harness.slash(member, "debate join", {"side": side}, channel=thread)
+    voters = w.audience[:3]
+    for voter in voters:
+        await harness.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+    for voter, stance in zip(voters, ["against", "against", "undecided"], strict=True):
+        await harness.slash(voter, "vote", {"stance": stance}, channel=thread)
+    await harness.slash(w.moderator, "debate next", channel=thread)  # openings
+    said = {
+        ada: "Moscow is stretched thin by its own war.",
+        cleo: "Pyongyang gains **leverage** from every shell @everyone",
+    }
+    for member, text in said.items():
+        await harness.slash(member, "propose", {"text": text}, channel=thread)
+    await harness.slash(w.moderator, "debate next", channel=thread)  # floor
+    await harness.slash(
+        ben, "propose", {"text": "Exile is no refuge for a regime."}, channel=thread
+    )
+    await harness.slash(
+        dev, "rebut", {"argument": 1, "text": "Stretched, yet it still delivers."}, channel=thread
+    )
+    await harness.slash(
+        ben, "rebut", {"argument": 4, "text": "Deliveries are not divisions."}, channel=thread
+    )
+    await harness.slash(
+        cleo, "rebut", {"argument": 1, "text": "Wars end; treaties stay."}, channel=thread
+    )
+    for voter in voters:  # an Against voter and an undecided one: across the divide for #1
+        await harness.slash(voter, "persuasive", {"argument": 1}, channel=thread)
+    await harness.slash(w.moderator, "debate end", channel=thread)
+    await harness.local.bot.announcer.drain()  # type: ignore[union-attr]
+    final = harness.public_text(thread).split("Results of debate")[-1]
+    argued = final.split("What each side argued")[1]
+    for_part, against_part = argued.split("__Against__")[:2]
+    assert "**#1**" in for_part and "Moscow is stretched thin by its own war." in for_part
+    assert "**#3**" in for_part and "Exile is no refuge for a regime." in for_part
+    assert "**#2**" in against_part and "Pyongyang gains" in against_part
+    assert "\\*\\*leverage\\*\\*" in against_part and "@\u200beveryone" in against_part
+    assert "Persuaded across the divide**: #1 (For, 3 members from across the divide)" in final
+    assert "The central clash**: #1 (For" in final and "drew 2 rebuttals" in final
+    clash = final.split("The central clash")[1]
+    assert "Stretched, yet it still delivers." in clash and "Wars end; treaties stay." in clash
+    never = final.split("Never answered")[1]
+    assert "#2 (Against)" in never and "#3 (For)" in never and "#1 (" not in never

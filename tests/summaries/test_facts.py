@@ -47,7 +47,8 @@ async def test_final_facts(app: App) -> None:
     assert [a.number for a in facts.strongest] == [1, 2]
     top = facts.strongest.items[0]
     assert (top.persuasive, top.mind_changes, top.mention) == (2, 1, "<@101>")
-    assert [a.number for a in facts.unanswered] == [2, 3, 5, 7, 8]
+    # #7 and #8 are closings: nothing may answer them, so they are not "never answered"
+    assert [a.number for a in facts.unanswered] == [2, 3, 5]
     assert [(s.label, s.members, s.arguments) for s in facts.sides] == [
         ("For", 2, 4),
         ("Against", 2, 3),
@@ -128,3 +129,54 @@ async def test_unknown_kind_is_refused(app: App) -> None:
     debate_id = await script_debate(app, stop_after_pre=True)
     with pytest.raises(ValueError, match="unknown summary kind"):
         await summary_service(app).facts(GUILD, debate_id, kind="weekly")
+
+
+async def test_main_points_clash_and_unanswered_follow_the_bridging_rank(app: App) -> None:
+    debate_id = await script_debate(app)
+    facts = await summary_service(app).facts(GUILD, debate_id, kind="final")
+    points = {side.side: side.points for side in facts.main_points}
+    # #1 persuaded across the divide (a mind change from a member who voted Against before);
+    # unendorsed arguments follow in number order, so each side's points name what it argued
+    assert [a.number for a in points["for"]] == [1, 3, 5] and points["for"].total == 4
+    assert [a.number for a in points["against"]] == [2, 4, 8] and points["against"].total == 3
+    top = points["for"].items[0]
+    assert (top.across, top.rebuttals) == (1, 1)
+    assert top.excerpt.startswith("Moscow could not spare the forces")
+    # #1 and #4 both drew one rebuttal; #1 persuaded more across the divide
+    assert facts.clash is not None
+    assert facts.clash.target.number == 1
+    assert [a.number for a in facts.clash.answers] == [4]
+    assert facts.clash.answers.items[0].excerpt == "Russia did save Assad's life."
+    cited = {a.number for a in facts.cited()}
+    assert cited <= {t.number for t in facts.texts}, "the model can quote every cited argument"
+    assert {1, 2, 3, 4, 5, 8} <= cited and 6 not in cited
+
+
+async def test_final_summary_names_each_sides_points(app: App) -> None:
+    debate_id = await script_debate(app)
+    text = (await summary_service(app).produce(GUILD, debate_id, "final")).text
+    argued = text.split("**What each side argued**")[1]
+    for_part, against_part = argued.split("__Against__")
+    assert "__For__" in for_part and "**#1** (<@101>): “Moscow could not spare" in for_part
+    assert "**#3** (<@102>): “Exile offers no lasting refuge.”" in for_part
+    assert "**#2** (<@201>): “Russia still needs North Korean shells" in against_part
+    assert "**#4** (<@202>): “Russia did save Assad's life.”" in against_part
+    assert "**Persuaded across the divide**: #1 (For, 1 member from across the divide)" in text
+    assert "**The central clash**: #1 (For, <@101>) drew 1 rebuttal." in text
+    assert "- #4 (Against, <@202>): “Russia did save Assad's life.”" in text
+    unanswered = text.split("**Never answered**")[1].split("Moderation")[0]
+    assert "#2 (Against)" in unanswered and "#7" not in unanswered and "#8" not in unanswered
+
+
+async def test_excerpts_are_inert_in_discord(app: App) -> None:
+    hostile = "**Bold** [link](https://x.test) `code` @everyone <@&42> ~~gone~~ # heading"
+    debate_id = await script_debate(app, against_closing=hostile)
+    facts = await summary_service(app).facts(GUILD, debate_id, kind="final")
+    points = {side.side: side.points for side in facts.main_points}
+    closing = next(a for a in points["against"] if a.number == 8)
+    assert closing.excerpt == (
+        "\\*\\*Bold\\*\\* \\[link\\](https://x.test) \\`code\\` @\u200beveryone \\<@\\&42\\> "
+        "\\~\\~gone\\~\\~ \\# heading"
+    )
+    text = (await summary_service(app).produce(GUILD, debate_id, "final")).text
+    assert "@everyone" not in text and "<@&42>" not in text and "**Bold**" not in text

@@ -188,3 +188,61 @@ def test_verify_answer_rules() -> None:
     assert verify_answer("For leads with 33%.", hidden) == [
         "33% matches no percentage in the facts"
     ]
+
+
+WHAT_WAS_ARGUED = (
+    'For argued in #1 (<@101>) that "Moscow could not spare the forces to save Assad", and in '
+    '#3 that "Exile offers no lasting refuge". Against answered in #2 that "Russia still needs '
+    'North Korean shells". The central clash was #1, which drew 1 rebuttal: #4 by <@202>, '
+    '"Russia did save Assad\'s life". #1 persuaded 1 member from across the divide. '
+    "#2, #3 and #5 were never answered."
+)
+
+
+async def test_the_prompt_carries_what_was_argued_and_a_faithful_account_passes(
+    app: App, model: tuple[FakeModel, str]
+) -> None:
+    fake, url = model
+    fake.answer = WHAT_WAS_ARGUED
+    debate_id = await script_debate(app)
+    summary = await summary_service(app, llm_settings(app, url)).produce(GUILD, debate_id, "final")
+    assert summary.backend == "llm" and summary.text == WHAT_WAS_ARGUED
+    user = fake.requests[0]["messages"][1]["content"]
+    assert "- Main points of For (best first by the bridging rank): #1 (by <@101>" in user
+    assert "- Main points of Against (best first by the bridging rank): #2 (by <@201>" in user
+    assert "- Central clash: #1 (for, by <@101>) drew 1 rebuttal: #4 (by <@202>)" in user
+    assert "- Never answered, though a rebuttal was possible" in user and ": #2, #3, #5\n" in user
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (("drew 1 rebuttal", "drew 9 rebuttals"), "'9 rebuttals' matches no count"),
+        (("1 member from across", "5 members from across"), "'5 members' matches no count"),
+        (('"Russia did save Assad\'s life"', '"Russia saved Assad twice"'), "quote not found"),
+        (("#4 by <@202>", "#9 by <@202>"), "#9 is not a visible argument"),
+        (("#4 by <@202>", "#4 by <@777>"), "<@777> is not an author"),
+    ],
+)
+async def test_the_checks_cover_what_was_argued(
+    app: App, change: tuple[str, str], why: str
+) -> None:
+    debate_id = await script_debate(app)
+    facts = await summary_service(app).facts(GUILD, debate_id, kind="final")
+    assert verify_answer(WHAT_WAS_ARGUED, facts) == []
+    old, new = change
+    assert old in WHAT_WAS_ARGUED
+    problems = verify_answer(WHAT_WAS_ARGUED.replace(old, new), facts)
+    assert any(why in p for p in problems), problems
+
+
+async def test_the_template_summary_passes_the_same_checks(app: App) -> None:
+    """What the templates say about each side, the clash and the unanswered points is what
+    the facts hold: the model's checks find nothing to object to in it."""
+    debate_id = await script_debate(app)
+    service = summary_service(app)
+    for kind in ("final", "status"):
+        facts = await service.facts(GUILD, debate_id, kind=kind)
+        text = (await service.produce(GUILD, debate_id, kind)).text
+        assert "The central clash" in text
+        assert verify_answer(text, facts) == []
