@@ -345,6 +345,26 @@ class NoSeriesHere(Refusal):
         )
 
 
+class NoSeriesYet(Refusal):
+    code = "no_series_yet"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This server has no series yet, so there is no series leaderboard. Use "
+            "scope:server, or ask a moderator to start a series with /series start."
+        )
+
+
+class LeaderboardNotPublic(Refusal):
+    code = "leaderboard_not_public"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only moderators can post the leaderboard in the channel. Run /debate leaderboard "
+            "without public: to see it yourself (only you will see it)."
+        )
+
+
 class UnknownSeries(Refusal):
     code = "unknown_series"
 

@@ -18,6 +18,7 @@ from bot.services.essays import EssayService
 from bot.services.exports import ExportService
 from bot.services.guild_configs import GuildConfigs
 from bot.services.guild_settings import SettingsService
+from bot.services.leaderboard import LeaderboardService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
 from bot.services.series import SeriesService
@@ -45,6 +46,7 @@ class Services:
     essays: EssayService
     series: SeriesService
     annotated: AnnotatedEssayService
+    leaderboard: LeaderboardService
     guild_settings: SettingsService
     configs: GuildConfigs
     audit_feed: AuditFeed
@@ -69,6 +71,7 @@ class Services:
             essays=EssayService(*args),
             series=SeriesService(*args),
             annotated=AnnotatedEssayService(*args),
+            leaderboard=LeaderboardService(*args),
             guild_settings=SettingsService(*args),
             configs=configs,
             audit_feed=AuditFeed(db),

@@ -31,6 +31,7 @@ CONTRACT = {
         "summary": [],
         "export": ["format"],
         "list": [],
+        "leaderboard": ["scope", "series", "public"],
     },
     "propose": ["text"],
     "rebut": ["argument", "text"],
@@ -111,6 +112,12 @@ def test_option_types_and_choices(payload: list[dict[str, Any]]) -> None:
     ]
     for key in (("rebut", "rebut", "argument"), ("persuasive", "persuasive", "argument")):
         assert options[key]["type"] == 4 and options[key]["autocomplete"] is True
+    assert [c["value"] for c in options[("debate", "leaderboard", "scope")]["choices"]] == [
+        "server",
+        "series",
+    ]
+    assert options[("debate", "leaderboard", "series")]["autocomplete"] is True
+    assert options[("debate", "leaderboard", "public")]["type"] == 5  # boolean
     assert options[("debate", "extend", "minutes")]["min_value"] == 1
     assert options[("mod", "mute", "minutes")]["min_value"] == 1
     assert options[("mod", "warn", "user")]["type"] == 6

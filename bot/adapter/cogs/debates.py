@@ -1,4 +1,5 @@
-"""``/debate``: start, join, leave, status, next, extend, end, summary, export, list."""
+"""``/debate``: start, join, leave, status, next, extend, end, summary, export, list,
+leaderboard."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from discord.ext import commands
 
 from bot.adapter import permissions, render
 from bot.adapter.cogs.base import Area, motion_choices
+from bot.adapter.cogs.series import series_choices
 from bot.adapter.components import card_view, joined_text
 from bot.adapter.context import channel_id_of
+from bot.adapter.leaderboard_render import leaderboard_embed
 from bot.adapter.limits import THREAD_NAME, one_line
 from bot.adapter.opening import announce_debate
 from bot.adapter.patience import committed, reply
 from bot.domain import errors
 from bot.domain.enums import Side
 from bot.services.base import require_moderator
+from bot.services.leaderboard import Scope
 
 log = logging.getLogger("bot.adapter.debates")
 
@@ -38,6 +42,10 @@ EXPORT_FORMATS = [
     app_commands.Choice(name="HTML page (self-contained)", value="html"),
     app_commands.Choice(name="JSON (everything)", value="json"),
     app_commands.Choice(name="CSV files (zipped)", value="csv"),
+]
+SCOPES = [
+    app_commands.Choice(name="This server's debates", value="server"),
+    app_commands.Choice(name="A series' debates (this channel's, else the latest)", value="series"),
 ]
 
 
@@ -239,3 +247,43 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         await interaction.response.send_message(
             embed=render.debate_list(debates), ephemeral=True, allowed_mentions=render.NO_MENTIONS
         )
+
+    @app_commands.command(
+        name="leaderboard", description="Debaters ranked by the persuasion they earned"
+    )
+    @app_commands.describe(
+        scope="Every debate of this server (default), or the debates of one series",
+        series="The series (default: this channel's, else the latest); implies scope:series",
+        public="Post it in the channel for everyone (moderators only)",
+    )
+    @app_commands.choices(scope=SCOPES)
+    @app_commands.autocomplete(series=series_choices)
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        scope: app_commands.Choice[str] | None = None,
+        series: int | None = None,
+        public: bool = False,
+    ) -> None:
+        actor = self.actor(interaction)
+        if public and not actor.is_moderator:
+            raise errors.LeaderboardNotPublic()
+        board = await committed(
+            interaction,
+            self.app.services.leaderboard.board(
+                actor.guild_id,
+                channel_id_of(interaction),
+                Scope(scope.value) if scope else Scope.SERVER,
+                series,
+            ),
+            public=public,
+        )
+        embed = leaderboard_embed(board, None if public else actor.user_id)
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                embed=embed, ephemeral=not public, allowed_mentions=render.NO_MENTIONS
+            )
+        else:
+            await interaction.response.send_message(
+                embed=embed, ephemeral=not public, allowed_mentions=render.NO_MENTIONS
+            )

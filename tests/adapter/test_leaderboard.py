@@ -1,0 +1,71 @@
+"""/debate leaderboard through the real client: ephemeral for members, posted publicly only by
+moderators, ties shown as ties, the audience counted."""
+
+from __future__ import annotations
+
+from tests.adapter.conftest import Harness
+
+
+async def played(harness: Harness) -> int:
+    """An Oxford debate where Ada and Cleo earn the same points and Ben earns none."""
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    ada, ben = w.debaters_for
+    cleo, _ = w.debaters_against
+    for member, side in ((ada, "for"), (ben, "for"), (cleo, "against")):
+        await harness.slash(member, "debate join", {"side": side}, channel=thread)
+    voters = w.audience[:2]
+    for voter in voters:
+        await harness.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+        await harness.slash(voter, "vote", {"stance": "undecided"}, channel=thread)
+    await harness.slash(w.moderator, "debate next", channel=thread)  # openings
+    await harness.slash(ada, "propose", {"text": "Moscow is stretched thin."}, channel=thread)
+    await harness.slash(cleo, "propose", {"text": "Pyongyang gains leverage."}, channel=thread)
+    await harness.slash(ben, "propose", {"text": "Exile is no refuge."}, channel=thread)
+    for number in (1, 2):  # undecided voters: across the divide for both sides, 2 points each
+        await harness.slash(voters[0], "persuasive", {"argument": number}, channel=thread)
+    await harness.slash(w.moderator, "debate end", channel=thread)
+    return thread
+
+
+async def test_members_see_it_privately_with_their_place(harness: Harness) -> None:
+    w = harness.world
+    await played(harness)
+    ada, ben = w.debaters_for
+    result = await harness.slash(ada, "debate leaderboard")
+    text = result.text()
+    assert result.ephemeral, text
+    assert "Leaderboard · this server" in text and "across 1 debate" in text
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "**2 points**" in line)
+    # Ada and Cleo tie for first place; Ben follows in third.
+    assert lines[first].startswith("` =1.` ") and lines[first + 1].startswith("` =1.` ")
+    assert {f"<@{ada}>", f"<@{w.debaters_against[0]}>"} == {
+        lines[first].split()[2],
+        lines[first + 1].split()[2],
+    }
+    assert lines[first + 2].startswith("`  3.` ") and f"<@{ben}> **0 points**" in lines[first + 2]
+    assert "**Audience**: 2 members took part: 2 votes, 2 persuasive marks, 0 mind changes" in text
+    assert "Your place: =1 of 3, with 2 points." in text
+    assert harness.public_text(w.channel).count("Leaderboard") == 0
+
+
+async def test_only_moderators_post_it_publicly(harness: Harness) -> None:
+    w = harness.world
+    await played(harness)
+    refused = await harness.slash(w.debaters_for[0], "debate leaderboard", {"public": True})
+    assert refused.ephemeral and "Only moderators can post the leaderboard" in refused.text()
+    assert "Leaderboard" not in harness.public_text(w.channel)
+    posted = await harness.slash(w.moderator, "debate leaderboard", {"public": True})
+    assert not posted.ephemeral
+    channel_text = harness.public_text(w.channel)
+    assert "Leaderboard · this server" in channel_text and "**2 points**" in channel_text
+    assert "Your place" not in channel_text
+
+
+async def test_series_scope_without_a_series_is_refused_politely(harness: Harness) -> None:
+    result = await harness.slash(
+        harness.world.audience[0], "debate leaderboard", {"scope": "series"}
+    )
+    assert result.ephemeral and "no series yet" in result.text()
+    assert "Traceback" not in result.text()
