@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bot.adapter.announce import Announcer
 from bot.adapter.series import SeriesDriver
+from bot.domain.errors import DatabaseUnavailable
 from bot.metrics.registry import Metrics
 from bot.services import Services
 
@@ -85,6 +86,9 @@ class DeadlineDispatcher:
                 soonest = await self.services.debates.next_deadline_in()
             except asyncio.CancelledError:
                 raise
+            except DatabaseUnavailable:  # logged once per outage; the pass resumes after it
+                log.debug("deadline pass paused: the database is unavailable")
+                soonest = None
             except Exception:
                 log.exception("deadline pass failed; retrying")
                 soonest = None

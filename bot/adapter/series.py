@@ -93,6 +93,8 @@ class SeriesDriver:
                 await self._pass()
             except asyncio.CancelledError:
                 raise
+            except errors.DatabaseUnavailable:  # logged once per outage
+                log.debug("series pass paused: the database is unavailable")
             except Exception:
                 log.exception("series pass failed; the next one retries")
 

@@ -13,6 +13,7 @@ import discord
 from bot.adapter import render
 from bot.adapter.announce import Announcer
 from bot.app import App
+from bot.domain.errors import DatabaseUnavailable
 from bot.services.views import AuditEntry
 
 log = logging.getLogger("bot.adapter.settings")
@@ -50,6 +51,8 @@ class SettingsFollower:
                 changed = await self.app.services.guild_settings.refresh()
             except asyncio.CancelledError:
                 raise
+            except DatabaseUnavailable:  # logged once per outage
+                continue
             except Exception:
                 log.exception("could not look for changed server settings; retrying")
                 continue

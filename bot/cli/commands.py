@@ -7,7 +7,7 @@ import sys
 
 from bot.app import App
 from bot.config import Settings, load_settings
-from bot.domain.errors import Refusal
+from bot.domain.errors import DatabaseUnavailable, Refusal
 from bot.storage import migrate
 from bot.storage.database import Database
 
@@ -139,6 +139,8 @@ async def _settings_change(args: argparse.Namespace, value: str | None) -> int:
             change = await store.reset(None, args.guild, args.key)
         else:
             change = await store.change(None, args.guild, args.key, value)
+    except DatabaseUnavailable:
+        raise  # the operator's line and status come from main
     except Refusal as refusal:
         print(f"error: {refusal.message}", file=sys.stderr)
         return 2
@@ -222,11 +224,11 @@ async def series_export(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from bot.domain.errors import Refusal
-
     app = await App.create(_settings(args))
     try:
         exported = await app.services.annotated.render(None, args.series, args.fmt)
+    except DatabaseUnavailable:
+        raise  # the operator's line and status come from main
     except Refusal as refusal:
         print(f"error: {refusal.message}", file=sys.stderr)
         return 2

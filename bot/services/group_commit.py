@@ -10,6 +10,8 @@ batch (another process wrote the same row first), it is retried one request at a
 one request cannot sink the others; any other failure is every caller's error, never
 retried: after a connection lost during COMMIT nobody knows whether the batch was written,
 and applying it again would take back marks or refuse posts as duplicates of themselves.
+A database that is down, read-only or full fails the whole batch with the members' refusal
+(:class:`bot.domain.errors.DatabaseUnavailable`), logged once per outage by the database.
 """
 
 from __future__ import annotations
@@ -119,6 +121,11 @@ class GroupCommit(Generic[R, T]):
                     self._measured(len(batch), None)
                     for item in batch:
                         await self._retry_alone(item)
+                except errors.DatabaseUnavailable as refusal:  # logged once per outage
+                    log.info("%s: batch of %d refused, database unavailable", self.name, len(batch))
+                    self._measured(len(batch), None)
+                    for _, future in batch:
+                        _settle(future, refusal)
                 except Exception as exc:  # nothing was written, or nobody can tell: tell all
                     log.exception("%s: batch of %d failed", self.name, len(batch))
                     self._measured(len(batch), None)

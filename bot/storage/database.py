@@ -3,6 +3,11 @@
 SQLite runs in WAL mode with foreign keys on; write transactions start with
 ``BEGIN IMMEDIATE`` (so two writers queue instead of failing on a lock upgrade) and, within
 one process, pass through an asyncio lock so they queue without polling.
+
+A database that is down, read-only or full turns every read and write into the
+:class:`DatabaseUnavailable` refusal (members are told to retry in a minute), logged once
+per outage for the operator; PostgreSQL connections are checked before use (pre-ping), so
+the pool reconnects by itself once the server is back.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.domain.errors import DatabaseUnavailable, Refusal
 from bot.metrics.registry import Metrics
+from bot.storage.availability import Outages
 
 _IMMEDIATE = "debate_bot_immediate"
 #: A write session's own callbacks, run once it committed and before ``after_commit`` hooks.
@@ -99,6 +106,8 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         #: Called with each write session once it committed (see ``bot.services.audit_feed``).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
+        #: Whether the database serves requests right now (one log line per outage).
+        self.outages = Outages(url)
 
     @property
     def dialect(self) -> str:
@@ -107,21 +116,34 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction, rolled back when the session closes."""
-        async with self._reads() as session:
-            yield session
+        try:
+            async with self._reads() as session:
+                yield session
+        except Exception as exc:
+            self._refuse_if_unavailable(exc)
+            raise
+        self.outages.served(wrote=False)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction, committed when the block exits without error."""
-        if self._write_lock is None:
-            async with self._writes() as session:
-                async with session.begin():
+        try:
+            if self._write_lock is None:
+                async with self._writes() as session, session.begin():
                     yield session
-                self._committed(session)
-            return
-        async with self._write_lock, self._writes() as session, session.begin():
-            yield session
+            else:
+                async with self._write_lock, self._writes() as session, session.begin():
+                    yield session
+        except Exception as exc:
+            self._refuse_if_unavailable(exc)
+            raise
+        self.outages.served(wrote=True)
         self._committed(session)
+
+    def _refuse_if_unavailable(self, exc: Exception) -> None:
+        """Raise the members' refusal instead of ``exc`` when the database is unavailable."""
+        if not isinstance(exc, Refusal) and self.outages.failed(exc):
+            raise DatabaseUnavailable() from exc
 
     def _committed(self, session: AsyncSession) -> None:
         for callback in session.info.pop(ON_COMMIT, []):

@@ -182,6 +182,20 @@ class PostgresCluster:
             "--no-locale",
             "--no-sync",
         )
+        last: PostgresUnavailable | None = None
+        for _attempt in range(3):  # the free port may be taken between probe and bind
+            self.port = free_port()
+            try:
+                self.start_server()
+            except PostgresUnavailable as exc:
+                last = exc
+                continue
+            return
+        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+        raise PostgresUnavailable(f"the server did not start: {last}\n{tail}")
+
+    def start_server(self) -> None:
+        """Start the initialised server on :attr:`port` (again, after :meth:`stop_server`)."""
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
@@ -193,31 +207,26 @@ class PostgresCluster:
                 "-c timezone=UTC",
             ]
         )
-        last: PostgresUnavailable | None = None
-        for _attempt in range(3):  # the free port may be taken between probe and bind
-            self.port = free_port()
-            try:
-                self._program(
-                    "pg_ctl",
-                    "start",
-                    "-w",
-                    "-t",
-                    "60",
-                    "-D",
-                    str(self.data),
-                    "-l",
-                    str(self.log),
-                    "-o",
-                    f"-p {self.port} {options}",
-                    timeout=90,
-                )
-            except PostgresUnavailable as exc:
-                last = exc
-                continue
-            self.pid = self._read_pid()
-            return
-        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
-        raise PostgresUnavailable(f"the server did not start: {last}\n{tail}")
+        self._program(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            f"-p {self.port} {options}",
+            timeout=90,
+        )
+        self.pid = self._read_pid()
+
+    def stop_server(self) -> None:
+        """Shut the server down as an operator would (``pg_ctl stop -m fast``): sessions are
+        terminated and new connections refused until :meth:`start_server`."""
+        self._program("pg_ctl", "stop", "-m", "fast", "-w", "-t", "60", "-D", str(self.data))
 
     def _read_pid(self) -> int | None:
         with contextlib.suppress(OSError, ValueError, IndexError):
