@@ -13,6 +13,7 @@ EXIT_DATABASE_UNREACHABLE = 3
 EXIT_DATABASE_NOT_MIGRATED = 4
 EXIT_DISCORD_AUTH = 5
 EXIT_DISCORD_UNREACHABLE = 6
+EXIT_DISCORD_FORBIDDEN = 7
 
 
 class OperatorError(Exception):
@@ -53,3 +54,9 @@ class DiscordUnreachable(OperatorError):
     """Discord could not be reached at start-up, after every retry."""
 
     exit_status = EXIT_DISCORD_UNREACHABLE
+
+
+class DiscordForbidden(OperatorError):
+    """Discord accepted the token but refused the bot an action it needs to start (403)."""
+
+    exit_status = EXIT_DISCORD_FORBIDDEN

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.failures import DiscordForbidden
+
 if TYPE_CHECKING:
     from bot.adapter.client import DebateBotMixin
 
@@ -41,7 +43,19 @@ async def sync_commands(bot: DebateBotMixin, *, force: bool = False) -> list[str
             continue
         if scope is not None:
             tree.copy_global_to(guild=scope)
-        await tree.sync(guild=scope)
+        try:
+            await tree.sync(guild=scope)
+        except discord.Forbidden as exc:
+            raise DiscordForbidden(
+                f"Discord refused to register the commands ({name}): {exc.status} "
+                f"{exc.text or 'Forbidden'} (error code {exc.code}); invite the bot to that "
+                "server with the bot and applications.commands scopes, or remove it from "
+                "discord.guilds"
+                if scope is not None
+                else f"Discord refused to register the commands globally: {exc.status} "
+                f"{exc.text or 'Forbidden'} (error code {exc.code}); check the application in "
+                "the developer portal"
+            ) from None
         await state.set(key, digest)
         synced.append(name)
         log.info("synced %d commands (%s)", len(tree.get_commands()), name)

@@ -2,8 +2,8 @@
 
 Every failure an operator can act on is one line on standard error and a distinct exit
 status (``bot.failures``): 2 bad usage or configuration, 3 database unreachable, 4 database
-not migrated, 5 Discord rejected the token, 6 Discord unreachable; 1 is anything unexpected
-(its traceback only with DEBATE_BOT_TRACEBACK=1).
+not migrated, 5 Discord rejected the token, 6 Discord unreachable, 7 Discord refused the bot
+access (403); 1 is anything unexpected (its traceback only with DEBATE_BOT_TRACEBACK=1).
 """
 
 from __future__ import annotations

@@ -25,11 +25,15 @@ from bot.failures import (
     EXIT_DATABASE_NOT_MIGRATED,
     EXIT_DATABASE_UNREACHABLE,
     EXIT_DISCORD_AUTH,
+    EXIT_DISCORD_FORBIDDEN,
     EXIT_DISCORD_UNREACHABLE,
     EXIT_USAGE,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Registering a server's commands, and Discord's words when the bot is not in that server.
+GUILD_COMMANDS = "PUT /applications/*/guilds/*/commands"
+MISSING = "Missing Access"
 TOKEN = "cli-test-token"
 
 
@@ -130,6 +134,22 @@ CASES = [
         logged=["try 1 of 3", "try 2 of 3"],
     ),
     Case(
+        "sync where Discord refuses the bot access (403)",
+        ["sync"],
+        EXIT_DISCORD_FORBIDDEN,
+        ["refused to register the commands (guild 1234)", MISSING, "applications.commands"],
+        discord={"guilds": [1234]},
+        faults=lambda emu: emu.faults.fail_next(GUILD_COMMANDS, 403, code=50001, message=MISSING),
+    ),
+    Case(
+        "run where Discord refuses to register the commands (403)",
+        ["run"],
+        EXIT_DISCORD_FORBIDDEN,
+        ["refused to register the commands (guild 1234)", "discord.guilds"],
+        discord={"guilds": [1234]},
+        faults=lambda emu: emu.faults.fail_next(GUILD_COMMANDS, 403, code=50001, message=MISSING),
+    ),
+    Case(
         "bad usage",
         ["export", "--format", "json"],
         EXIT_USAGE,
@@ -185,6 +205,8 @@ async def test_operator_failure_is_one_line_and_a_status(tmp_path: Path, case: C
             "startup_attempts": 3,
             "startup_backoff_seconds": 0.05,
         }
+        if "guilds" in case.discord:
+            discord["guilds"] = case.discord["guilds"]
         if case.discord.get("api_base_url") == "closed":
             discord["api_base_url"] = f"http://127.0.0.1:{closed_port()}/api/v10"
         config = {
@@ -218,6 +240,7 @@ def test_every_exit_status_is_distinct_and_documented() -> None:
         EXIT_DATABASE_NOT_MIGRATED,
         EXIT_DISCORD_AUTH,
         EXIT_DISCORD_UNREACHABLE,
+        EXIT_DISCORD_FORBIDDEN,
     ]
     assert len(set(statuses)) == len(statuses)
     readme = (ROOT / "README.md").read_text()
