@@ -137,6 +137,8 @@ class PhaseRow:
     deadline: datetime | None
     ended_at: datetime | None
     ended_by: str | None
+    #: Arguments posted in this phase.
+    arguments: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,14 @@ class DbExportSource:
             .where(DebatePhase.debate_id == d.id)
             .order_by(DebatePhase.phase_index)
         )
+        per_phase: dict[str, int] = {
+            phase: count
+            for phase, count in await session.execute(
+                select(Argument.phase, func.count())
+                .where(Argument.debate_id == d.id)
+                .group_by(Argument.phase)
+            )
+        }
         summaries = await session.scalars(
             select(Summary).where(Summary.debate_id == d.id).order_by(Summary.id)
         )
@@ -169,6 +177,7 @@ class DbExportSource:
                     p.deadline,
                     p.ended_at,
                     None if p.ended_by is None else plain(p.ended_by),
+                    per_phase.get(p.phase, 0),
                 )
                 for p in phases
             ),

@@ -43,6 +43,9 @@ FOR_A, AGAINST_B, FOR_C = (
 AUDIENCE = (4_200_000_000_000_000_201, 4_200_000_000_000_000_202, 4_200_000_000_000_000_203)
 REMOVED_NUMBER = 6
 REMOVAL_REASON = "Personal attack on another member"
+#: Unbreakable text that must wrap rather than widen the page.
+LONG_URL = "https://example.org/" + "a-very-long-path-segment" * 12 + "?q=" + "x" * 120
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,31 @@ async def run_script(app: App, clock: ManualClock) -> Scripted:
     await s.votes.toggle_persuasive(member(AUDIENCE[0]), CHANNEL, 1)
     tick()
     await s.debates.next_phase(mod, CHANNEL)  # floor
+    # Ten seconds between steps, in an order where kinds interleave (a mind change before a
+    # later argument, a warning between two arguments), so the transcript must follow time.
+    step = lambda: clock.advance(seconds=10)  # noqa: E731
     await s.arguments.propose(member(FOR_A), CHANNEL, HOSTILE)  # 3
+    step()
     await s.arguments.rebut(member(AGAINST_B), CHANNEL, 3, "That proves nothing.\n# Not a heading")
+    step()
     await s.arguments.rebut(member(FOR_A), CHANNEL, 4, "It proves the pattern.")  # 5
-    await s.arguments.propose(member(FOR_C), CHANNEL, "You are all idiots.")  # 6
-    await s.arguments.rebut(member(AGAINST_B), CHANNEL, 1, "Stretched is not broken.")  # 7
-    await s.moderation.remove_argument(mod, CHANNEL, REMOVED_NUMBER, REMOVAL_REASON)
-    await s.votes.toggle_persuasive(member(AUDIENCE[1]), CHANNEL, 4)
-    await s.votes.toggle_persuasive(member(AUDIENCE[0]), CHANNEL, 5)
+    step()
     await s.votes.credit_mind_change(
         member(AUDIENCE[2]), CHANNEL, 5, "The pattern argument convinced me.\n```\n# really"
     )
-    await s.moderation.warn(mod, FOR_C, "Keep it civil", channel_id=CHANNEL)
+    step()
+    await s.arguments.propose(member(FOR_C), CHANNEL, "You are all idiots.")  # 6
+    step()
+    await s.moderation.remove_argument(mod, CHANNEL, REMOVED_NUMBER, REMOVAL_REASON)
+    step()
+    await s.moderation.warn(mod, FOR_C, f"Keep it civil {LONG_URL}", channel_id=CHANNEL)
+    step()
+    await s.arguments.rebut(
+        member(AGAINST_B), CHANNEL, 1, f"Stretched is not broken. {LONG_WORD} {LONG_URL}"
+    )  # 7
+    step()
+    await s.votes.toggle_persuasive(member(AUDIENCE[1]), CHANNEL, 4)
+    await s.votes.toggle_persuasive(member(AUDIENCE[0]), CHANNEL, 5)
     await s.moderation.mute(mod, FOR_C, 30, "Insults after a warning", channel_id=CHANNEL)
     tick()
     await s.debates.next_phase(mod, CHANNEL)  # closing
@@ -96,6 +112,9 @@ async def run_script(app: App, clock: ManualClock) -> Scripted:
     for uid, stance in zip(AUDIENCE, post, strict=True):
         await s.votes.vote(member(uid), CHANNEL, stance)
     await s.votes.vote(member(AGAINST_B), CHANNEL, Stance.AGAINST)
+    tick()
+    summary = await s.summaries.produce(mod.guild_id, debate.id, "phase", phase="closing")
+    await s.summaries.record(mod.guild_id, debate.id, summary, channel_id=CHANNEL, message_id=1)
     tick()
     await s.debates.end(mod, CHANNEL)
     return Scripted(debate.id, (*AUDIENCE, FOR_A, AGAINST_B), AUDIENCE)

@@ -22,9 +22,10 @@ from tests.exports.readers import html_tree, parse_markdown
 
 SECTIONS = [
     "Phases",
+    "Transcript",
     "Results",
-    "Participants",
     "Arguments",
+    "Participants",
     "Motion votes",
     "Persuasive marks",
     "Mind changes",
