@@ -211,8 +211,8 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
                 w.write(
                     f'<tr class="audit"><td>{ev.id}</td><td class="t">{when(ev.created_at)}</td>'
                     f"<td>{e(ev.action)}</td><td>{by}</td><td>{name(ev.target_user)}</td>"
-                    f'<td>{target}</td><td class="x">{e(ev.reason)}</td><td class="x">{e(readable_times(ev.detail))}</td>'
-                    "</tr>\n"
+                    f'<td>{target}</td><td class="x">{e(ev.reason)}</td>'
+                    f'<td class="x">{e(readable_times(ev.detail))}</td></tr>\n'
                 )
             w.write("</table></div>\n")
         w.write("</section>\n</main>\n</body>\n</html>\n")

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -86,14 +87,35 @@ class Page:
     async def screenshot(self, path: Path) -> None:
         """The whole page, top to bottom, as PNG."""
         answer = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        path.write_bytes(base64.b64decode(answer["data"]))
+        _write(path, base64.b64decode(answer["data"]))
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 @contextlib.asynccontextmanager
 async def browser(profile: Path) -> AsyncIterator[Page]:
     """Start headless Chromium on a free loopback port and attach to its first tab."""
+    process, port = _launch(profile)
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/json/list") as answer:
+                targets = await answer.json()
+            page = next(t for t in targets if t["type"] == "page")
+            async with http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as socket:
+                yield Page(socket)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _launch(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Chromium with its DevTools on a port it picks (written to ``DevToolsActivePort``)."""
     profile.mkdir(parents=True, exist_ok=True)
-    (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a previous run's port
+    active = profile / "DevToolsActivePort"
+    active.unlink(missing_ok=True)  # a previous run's port
     command = [
         chromium(),
         "--headless",
@@ -112,29 +134,16 @@ async def browser(profile: Path) -> AsyncIterator[Page]:
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    try:
-        port = await _port(profile / "DevToolsActivePort", process)
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{port}/json/list") as answer:
-                targets = await answer.json()
-            page = next(t for t in targets if t["type"] == "page")
-            async with http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as socket:
-                yield Page(socket)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-async def _port(active: Path, process: subprocess.Popen[bytes]) -> int:
     for _ in range(600):
         if active.exists():
             first = active.read_text().split("\n", 1)[0].strip()
             if first.isdigit():
-                return int(first)
+                return process, int(first)
         if process.poll() is not None:
             pytest.fail(f"chromium exited with {process.returncode} before listening")
-        await asyncio.sleep(0.05)
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
     pytest.fail("chromium did not open its DevTools port within 30 s")
 
 
@@ -145,7 +154,8 @@ LAYOUT = """(() => {
     .filter(el => el.getBoundingClientRect().right > innerWidth + 0.5
                   && !el.closest('.scroll'))
     .slice(0, 5)
-    .map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));
+    .map(el => el.tagName + '.' + el.className + ' '
+               + Math.round(el.getBoundingClientRect().right));
   return JSON.stringify({scrollWidth: root.scrollWidth, innerWidth: innerWidth,
     title: document.title, pwned: document.body.hasAttribute('data-pwned'),
     background: getComputedStyle(document.body).backgroundColor, wide: wide});

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 from bot.app import App
 from bot.clock import ManualClock
 from bot.exports.text import fence, inline
+from tests.exports.browser import chromium
 from tests.exports.conftest import HOSTILE, Scripted, export_bytes
 from tests.exports.readers import html_tree, parse_markdown
 
@@ -76,15 +76,6 @@ async def test_html_escapes_every_member_string(
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "no external resources"
 
 
-def _chromium() -> str:
-    binary = shutil.which("chromium")
-    if binary is None:
-        if os.environ.get("DEBATE_BOT_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("DEBATE_BOT_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return binary
-
-
 def dump_dom(binary: str, page: Path, profile: Path, timeout: float = 60.0) -> str:
     """The DOM after load, as headless Chromium sees it (killed if it hangs)."""
     command = [
@@ -122,7 +113,7 @@ def _title(dom: str) -> str:
 async def test_html_runs_no_script_in_chromium(
     app: App, clock: ManualClock, scripted: Scripted, tmp_path: Path
 ) -> None:
-    binary = _chromium()
+    binary = chromium()
     control = tmp_path / "control.html"
     control.write_text(
         "<html><head><title>clean</title></head><body>"
