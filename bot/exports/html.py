@@ -33,6 +33,7 @@ from bot.exports.readable import (
     clock,
     day,
     duration,
+    mentions,
     people,
     phase_length,
     readable_times,
@@ -40,6 +41,7 @@ from bot.exports.readable import (
     when,
     where,
 )
+from bot.exports.spool import TreeSpool
 from bot.exports.svg import vote_chart
 from bot.exports.text import KIND_TITLES, STANCES, marks_and_changes, percent, plural, points
 from bot.exports.timeline import PhaseStart, timeline
@@ -130,6 +132,8 @@ SECTIONS = (
 _SPECIAL = re.compile("[&<>\"']")
 
 Name = Callable[[str | None], str]
+#: Member text escaped, mentions written as names.
+Quote = Callable[[str], str]
 
 
 def e(value: object) -> str:
@@ -144,28 +148,30 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
     h = source.header
     counts = h.counts
     label = people(h)
-    name: Name = lru_cache(maxsize=8192)(lambda user: e(label(user)))
+    name: Name = lru_cache(maxsize=65536)(lambda user: e(label(user)))
+    quote: Quote = lambda text: e(mentions(text, label))  # noqa: E731
     titles = {p.name: e(p.title) for p in h.phases}
     phase: Callable[[str], str] = lambda key: titles.get(key) or e(key)  # noqa: E731
     async with text_out(out) as w:
         _head(w, h, name)
-        await _transcript(w, source, label, name)
-        _results(w, h)
-        _section(w, "arguments", "Arguments", counts.arguments)
-        if counts.arguments:
-            w.write(
-                '<p class="note">The reply tree: each rebuttal sits inside the argument it '
-                "answers; click a summary line to fold a thread.</p>\n"
-            )
-        open_levels = 0
-        async for a in source.arguments("tree"):
-            level = min(a.depth, MAX_NESTING)
-            if open_levels > level:
-                w.write("</details>\n" * (open_levels - level) + _argument(a, name, phase))
-            else:
-                w.write(_argument(a, name, phase))
-            open_levels = level + 1
-        w.write("</details>\n" * open_levels)
+        with TreeSpool() as spool:
+            tree = lambda a, body: _argument(a, name, phase, body)  # noqa: E731
+            await _transcript(w, source, label, name, quote, spool, tree)
+            _results(w, h)
+            _section(w, "arguments", "Arguments", counts.arguments)
+            if counts.arguments:
+                w.write(
+                    '<p class="note">The reply tree: each rebuttal sits inside the argument it '
+                    "answers; click a summary line to fold a thread.</p>\n"
+                )
+            open_levels = 0
+            for depth, text in spool.walk():
+                level = min(depth, MAX_NESTING)
+                if open_levels > level:
+                    w.write("</details>\n" * (open_levels - level))
+                w.write(text)
+                open_levels = level + 1
+            w.write("</details>\n" * open_levels)
         _section(w, "participants", "Participants", counts.participants)
         if counts.participants:
             _thead(w, "Member", "Side", "Joined")
@@ -199,9 +205,9 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
             w.write(
                 f'<div class="delta"><p class="meta"><a href="#arg-{d.number}">#{d.number}</a> '
                 f"credited by {name(d.voter)}, {when(d.created_at)}</p>"
-                f'<p class="text">{e(d.explanation)}</p></div>\n'
+                f'<p class="text">{quote(d.explanation)}</p></div>\n'
             )
-        _summaries(w, h, phase)
+        _summaries(w, h, phase, quote)
         _section(w, "audit", "Audit log", counts.audit_events)
         if counts.audit_events:
             _thead(w, "Event", "Time", "Action", "By", "Member", "Argument", "Reason", "Detail")
@@ -286,8 +292,19 @@ def _head(w: TextIO, h: Header, name: Name) -> None:
         w.write("</ol>\n")
 
 
-async def _transcript(w: TextIO, source: ExportSource, label: Name, name: Name) -> None:
-    """Everything in order of time, like a chat: a line per day, each entry with its time."""
+async def _transcript(
+    w: TextIO,
+    source: ExportSource,
+    label: Name,
+    name: Name,
+    quote: Quote,
+    spool: TreeSpool,
+    tree: Callable[[ArgumentRow, str | None], str],
+) -> None:
+    """Everything in order of time, like a chat: a line per day, each entry with its time.
+
+    Each argument's reply-tree rendering goes to ``spool`` as it passes (read once).
+    """
     _section(w, "transcript", "Transcript", None)
     w.write('<p class="note">Everything that happened, in order. Times are UTC.</p>\n')
     today = ""
@@ -297,13 +314,15 @@ async def _transcript(w: TextIO, source: ExportSource, label: Name, name: Name) 
             w.write(f'<h3 class="day">{day(stamp)}</h3>\n')
         at = f'<time datetime="{stamp}">{clock(stamp)}</time>'
         if isinstance(entry, ArgumentRow):
-            w.write(_said(at, entry, name))
+            body = None if entry.body is None else quote(entry.body)
+            w.write(_said(at, entry, name, body))
+            spool.add(entry.number, entry.parent, tree(entry, body))
         elif isinstance(entry, MindChangeRow):
             w.write(
                 f'<div class="msg change"><p class="head">{at}<span class="delta-mark">Δ</span>'
                 f'<span class="who">{name(entry.voter)}</span> credited '
                 f'<a href="#t-{entry.number}">#{entry.number}</a> with changing their mind</p>'
-                f'<div class="body">{e(entry.explanation)}</div></div>\n'
+                f'<div class="body">{quote(entry.explanation)}</div></div>\n'
             )
         elif isinstance(entry, AuditRow):
             who, did, notes = action(entry, label)
@@ -319,30 +338,40 @@ async def _transcript(w: TextIO, source: ExportSource, label: Name, name: Name) 
             w.write(
                 f'<div class="ev summary-post"><p class="head">{at}<span class="who">Summary'
                 f"</span> ({e(entry.kind)}, {e(entry.phase)})</p>"
-                f'<div class="text">{e(entry.text)}</div></div>\n'
+                f'<div class="text">{quote(entry.text)}</div></div>\n'
             )
 
 
-def _said(at: str, a: ArgumentRow, name: Name) -> str:
-    """An argument as a chat message: who, side, number, what it answers, and its text."""
+def _said(at: str, a: ArgumentRow, name: Name, body: str | None) -> str:
+    """An argument as a chat message: who, side, number, what it answers, and its text
+    (``body``, already escaped)."""
     removed = a.status == "removed"
-    side = e(a.side)
+    side = _label(a.side)
     text = (
         f'<div class="msg {side}{" removed" if removed else ""}" id="t-{a.number}">'
         f'<p class="head">{at}<span class="who">{name(a.author)}</span>'
         f'<span class="side {side}">{side}</span><a href="#arg-{a.number}">#{a.number}</a> '
-        f"{e(KIND_TITLES.get(a.kind, a.kind))}"
+        f"{_kind(a.kind)}"
     )
     if a.parent is not None:
         text += f' · ↳ rebuts <a href="#t-{a.parent}">#{a.parent}</a>'
     text += "</p>"
     if removed:
         by = name(a.removed_by) or "a moderator"
-        withheld = "text included on request" if a.body is not None else "text withheld"
+        withheld = "text included on request" if body is not None else "text withheld"
         text += f'<p class="removed-note">Removed by {by}; {withheld}.</p>'
-    if a.body is not None:
-        text += f'<div class="body">{e(a.body)}</div>'
+    if body is not None:
+        text += f'<div class="body">{body}</div>'
     return text + "</div>\n"
+
+
+#: :func:`e` for the few distinct labels every argument repeats (side, kind).
+_label = lru_cache(maxsize=256)(e)
+
+
+@lru_cache(maxsize=64)
+def _kind(kind: str) -> str:
+    return e(KIND_TITLES.get(kind, kind))
 
 
 def _phase_start(s: PhaseStart, name: Name) -> str:
@@ -404,13 +433,14 @@ def _results(w: TextIO, h: Header) -> None:
         w.write(f"<p>Unanswered arguments: {links}.</p>\n")
 
 
-def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str]) -> str:
-    """An argument's opening ``<details>`` (closed by the caller), summary, facts and text."""
+def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str], body: str | None) -> str:
+    """An argument's opening ``<details>`` (closed by the caller), summary, facts and text
+    (``body``, already escaped)."""
     removed = a.status == "removed"
-    side = e(a.side)
+    side = _label(a.side)
     text = (
         f'<details class="arg side-{side}{" removed" if removed else ""}" id="arg-{a.number}" '
-        f"open>\n<summary><b>#{a.number}</b> {e(KIND_TITLES.get(a.kind, a.kind))} · {side} · "
+        f"open>\n<summary><b>#{a.number}</b> {_kind(a.kind)} · {side} · "
         f'<span class="who">{name(a.author)}</span>'
     )
     if a.parent is not None:
@@ -424,19 +454,19 @@ def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str]) -> str:
         text += (
             f'<p class="removed-note">Removed by {name(a.removed_by) or "a moderator"}, '
             f"{when(a.removed_at)}. Reason: {e(a.removed_reason or 'none given')}. "
-            + ("Removed text, included on request:" if a.body is not None else "Text withheld.")
+            + ("Removed text, included on request:" if body is not None else "Text withheld.")
             + "</p>\n"
         )
-    if a.body is not None:
-        text += f'<div class="body">{e(a.body)}</div>\n'
+    if body is not None:
+        text += f'<div class="body">{body}</div>\n'
     return text
 
 
-def _summaries(w: TextIO, h: Header, phase: Callable[[str], str]) -> None:
+def _summaries(w: TextIO, h: Header, phase: Callable[[str], str], quote: Quote) -> None:
     _section(w, "summaries", "Summaries", len(h.summaries))
     for s in h.summaries:
         w.write(
             f'<div class="summary"><h3>{e(s.kind)} · {phase(s.phase)}</h3>'
             f'<p class="meta">Posted {when(s.created_at)} ({e(s.backend)}, '
-            f'{e(s.template)})</p><div class="text">{e(s.text)}</div></div>\n'
+            f'{e(s.template)})</p><div class="text">{quote(s.text)}</div></div>\n'
         )

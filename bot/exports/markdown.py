@@ -24,6 +24,7 @@ from bot.exports.readable import (
     clock,
     day,
     duration,
+    mentions,
     people,
     phase_length,
     readable_times,
@@ -31,6 +32,7 @@ from bot.exports.readable import (
     when,
     where,
 )
+from bot.exports.spool import TreeSpool
 from bot.exports.text import (
     KIND_TITLES,
     STANCES,
@@ -47,26 +49,31 @@ from bot.exports.writers import text_out
 UNANSWERED_SHOWN = 100
 
 Name = Callable[[str | None], str]
+#: Member text as a fenced block, mentions written as names.
+Quote = Callable[[str], str]
 
 
 async def write_markdown(source: ExportSource, out: BinaryIO) -> None:
     """Write the whole transcript to ``out`` (UTF-8)."""
     header = source.header
     label = people(header)
-    name: Name = lru_cache(maxsize=8192)(lambda user: inline(label(user)))
+    name: Name = lru_cache(maxsize=65536)(lambda user: inline(label(user)))
+    quote: Quote = lambda text: fence(mentions(text, label))  # noqa: E731
     titles = {p.name: inline(p.title) for p in header.phases}
     phase: Callable[[str], str] = lambda key: titles.get(key) or inline(key)  # noqa: E731
     async with text_out(out) as w:
         _intro(w, header, name)
         _phases(w, header, name)
-        await _transcript(w, source, label, phase)
-        _results(w, header)
-        counts = header.counts
-        _section(w, "Arguments", counts.arguments)
-        if counts.arguments:
-            w.write("The reply tree: each rebuttal sits under the argument it answers.\n\n")
-        async for argument in source.arguments("tree"):
-            w.write(_argument(argument, name, phase))
+        with TreeSpool() as spool:
+            tree = lambda a, body: _argument(a, name, phase, body)  # noqa: E731
+            await _transcript(w, source, label, name, phase, quote, spool, tree)
+            _results(w, header)
+            counts = header.counts
+            _section(w, "Arguments", counts.arguments)
+            if counts.arguments:
+                w.write("The reply tree: each rebuttal sits under the argument it answers.\n\n")
+            for _, text in spool.walk():
+                w.write(text)
         _section(w, "Participants", counts.participants)
         if counts.participants:
             _table_head(w, "Member", "Side", "Joined")
@@ -92,9 +99,9 @@ async def write_markdown(source: ExportSource, out: BinaryIO) -> None:
         async for d in source.mind_changes():
             w.write(
                 f"**Mind change:** #{d.number} credited by {name(d.voter)} on "
-                f"{when(d.created_at)}\n\n" + fence(d.explanation) + "\n"
+                f"{when(d.created_at)}\n\n" + quote(d.explanation) + "\n"
             )
-        _summaries(w, header, phase)
+        _summaries(w, header, phase, quote)
         _section(w, "Audit log", counts.audit_events)
         if counts.audit_events:
             _table_head(
@@ -187,10 +194,19 @@ def _phases(w: TextIO, h: Header, name: Name) -> None:
 
 
 async def _transcript(
-    w: TextIO, source: ExportSource, label: Name, phase: Callable[[str], str]
+    w: TextIO,
+    source: ExportSource,
+    label: Name,
+    name: Name,
+    phase: Callable[[str], str],
+    quote: Quote,
+    spool: TreeSpool,
+    tree: Callable[[ArgumentRow, str | None], str],
 ) -> None:
-    """Everything in order of time, a heading per day, each entry led by its time."""
-    name: Name = lru_cache(maxsize=8192)(lambda user: inline(label(user)))
+    """Everything in order of time, a heading per day, each entry led by its time.
+
+    Each argument's reply-tree rendering goes to ``spool`` as it passes (read once).
+    """
     _section(w, "Transcript")
     w.write("Everything that happened, in order. Times are UTC.\n\n")
     today = ""
@@ -200,11 +216,13 @@ async def _transcript(
             w.write(f"### {day(stamp)}\n\n")
         at = clock(stamp)
         if isinstance(entry, ArgumentRow):
-            w.write(_said(at, entry, name, phase))
+            body = None if entry.body is None else quote(entry.body)
+            w.write(_said(at, entry, name, body))
+            spool.add(entry.number, entry.parent, tree(entry, body))
         elif isinstance(entry, MindChangeRow):
             w.write(
                 f"**{at} · Δ {name(entry.voter)}** credited #{entry.number} with changing "
-                "their mind:\n\n" + fence(entry.explanation) + "\n"
+                "their mind:\n\n" + quote(entry.explanation) + "\n"
             )
         elif isinstance(entry, AuditRow):
             who, did, notes = action(entry, label)
@@ -215,22 +233,26 @@ async def _transcript(
         elif isinstance(entry, SummaryRow):
             w.write(
                 f"**{at} · Summary** ({inline(entry.kind)}, {phase(entry.phase)}):\n\n"
-                + fence(entry.text)
+                + quote(entry.text)
                 + "\n"
             )
 
 
-def _said(at: str, a: ArgumentRow, name: Name, phase: Callable[[str], str]) -> str:
-    """An argument in the transcript: who, which side, what it answers, and its text."""
+def _said(at: str, a: ArgumentRow, name: Name, body: str | None) -> str:
+    """An argument in the transcript: who, which side, what it answers, and its text
+    (``body``, already fenced)."""
     line = f"**{at} · {name(a.author)}** ({a.side}) · #{a.number} {KIND_TITLES.get(a.kind, a.kind)}"
     if a.parent is not None:
         line += f" ↳ rebuts #{a.parent}"
     if a.status != "removed":
-        return line + ":\n\n" + fence(a.body or "") + "\n"
+        return line + ":\n\n" + (body or _EMPTY) + "\n"
     line += f" · removed by {name(a.removed_by) or 'a moderator'}"
-    if a.body is None:
+    if body is None:
         return line + " (text withheld)\n\n"
-    return line + ", text included on request:\n\n" + fence(a.body) + "\n"
+    return line + ", text included on request:\n\n" + body + "\n"
+
+
+_EMPTY = fence("")
 
 
 def _phase_start(at: str, s: PhaseStart, name: Name) -> str:
@@ -278,8 +300,9 @@ def _results(w: TextIO, h: Header) -> None:
 _LEVELS = tuple("#" * min(3 + depth, 6) for depth in range(4))
 
 
-def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str]) -> str:
-    """One argument: its heading, its line of facts and its text (or why it is withheld)."""
+def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str], body: str | None) -> str:
+    """One argument: its heading, its line of facts and its text (``body``, already fenced),
+    or why it is withheld."""
     removed = a.status == "removed"
     title = f"{_LEVELS[min(a.depth, 3)]} #{a.number} · {KIND_TITLES.get(a.kind, a.kind)} · {a.side}"
     if a.parent is not None:
@@ -289,19 +312,19 @@ def _argument(a: ArgumentRow, name: Name, phase: Callable[[str], str]) -> str:
     facts = marks_and_changes(a.persuasive, a.mind_changes, ", ")
     text = f"{title}\n\nBy {name(a.author)}, {when(a.created_at)} ({phase(a.phase)}); {facts}.\n\n"
     if not removed:
-        return text + fence(a.body or "") + "\n"
+        return text + (body or _EMPTY) + "\n"
     text += (
         f"Removed by {name(a.removed_by) or 'a moderator'} on {when(a.removed_at)}. "
         f"Reason: {inline(a.removed_reason) or 'none given'}.\n\n"
     )
-    if a.body is None:
+    if body is None:
         return text + "The text is withheld.\n\n"
-    return text + "Removed text, included on request:\n\n" + fence(a.body) + "\n"
+    return text + "Removed text, included on request:\n\n" + body + "\n"
 
 
-def _summaries(w: TextIO, h: Header, phase: Callable[[str], str]) -> None:
+def _summaries(w: TextIO, h: Header, phase: Callable[[str], str], quote: Quote) -> None:
     _section(w, "Summaries", len(h.summaries))
     for s in h.summaries:
         w.write(f"### Summary: {inline(s.kind)} · {phase(s.phase)}\n\n")
         w.write(f"Posted {when(s.created_at)} ({inline(s.backend)}, {inline(s.template)}).\n\n")
-        w.write(fence(s.text) + "\n")
+        w.write(quote(s.text) + "\n")

@@ -53,6 +53,16 @@ def readable_times(text: str | None) -> str | None:
     return _ISO_IN_TEXT.sub(lambda m: f"{_day(m.group(1))}, {m.group(2)} UTC", text)
 
 
+_MENTION = re.compile(r"<@!?(\d{1,20})>")
+
+
+def mentions(text: str, label: Callable[[str | None], str]) -> str:
+    """``text`` with Discord's member mentions (``<@id>``) written as ``@name``."""
+    if "<@" not in text:
+        return text
+    return _MENTION.sub(lambda found: "@" + label(found.group(1)), text)
+
+
 def order_key(stamp: str) -> str:
     """ISO-8601 text that sorts as time does (``isoformat`` drops zero microseconds)."""
     return stamp if len(stamp) > 20 else stamp[:19] + ".000000Z"
@@ -88,33 +98,17 @@ def _seconds(phase: PhaseRow, end: datetime) -> float:
 
 def people(header: Header) -> Callable[[str | None], str]:
     """How to name a member id to a reader: display name, ``@username`` where two collide,
-    the id when the bot never saw them; ``""`` for no one."""
-    label: Callable[[str | None], str] | None = getattr(
-        getattr(header, "people", None), "label", None
-    )
-    if label is not None:
-        return label
-    return lambda user: "" if user is None else user
-
-
-def place(header: Header) -> tuple[str | None, str | None, str | None]:
-    """The debate's server, channel and thread names where the bot recorded them."""
-    d = header.debate
-    return (
-        getattr(d, "guild_name", None),
-        getattr(d, "channel_name", None),
-        getattr(d, "thread_name", None),
-    )
+    the id when the bot never saw them; ``""`` for no one (see :class:`People`)."""
+    return header.people.label
 
 
 def where(header: Header) -> list[str]:
     """``[server, #channel, thread]`` by name, or by id where the bot recorded no name."""
     d = header.debate
-    guild, channel, thread = place(header)
-    parts = [guild or f"server {d.guild_id}"]
-    parts.append(f"#{channel}" if channel else f"channel {d.channel_id}")
-    if thread:
-        parts.append(thread)
+    parts = [d.guild_name or f"server {d.guild_id}"]
+    parts.append(f"#{d.channel_name}" if d.channel_name else f"channel {d.channel_id}")
+    if d.thread_name:
+        parts.append(d.thread_name)
     return parts
 
 

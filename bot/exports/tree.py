@@ -34,7 +34,7 @@ class ReplyTree:
     def add(self, number: int, parent: int | None) -> None:
         """Record argument ``number``; arguments must come in increasing number order."""
         if number >= len(self.depth):
-            self._grow(number)
+            self._grow(max(number, 2 * len(self.depth)))  # doubling: amortised, not per row
         if parent is None or parent >= number or self.depth[parent] < 0:
             self.depth[number] = 0
             self.roots.append(number)

@@ -14,7 +14,7 @@ from bot.exports import csv_writer
 from bot.exports.model import iso
 from bot.services import export_source
 from bot.services.export_source import iso_from_db
-from bot.storage.models import Argument, MotionVote, Participant
+from bot.storage.models import Argument, Debate, MotionVote, Participant
 from tests.exports.conftest import Scripted, export_bytes
 
 
@@ -73,19 +73,30 @@ async def test_exported_times_are_the_stored_times(
     assert [p["joined_at"] for p in doc["participants"]] == [iso(p.joined_at) for p in people]
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html"])
-async def test_tree_order_is_the_same_without_json_each(
-    app: App, clock: ManualClock, scripted: Scripted, fmt: str, monkeypatch: pytest.MonkeyPatch
+async def tree_order(app: App, debate_id: int) -> list[tuple[int, int]]:
+    """``(number, depth)`` as the source streams arguments in tree order."""
+    async with app.db.read() as session:
+        debate = await session.get(Debate, debate_id)
+        assert debate is not None
+        source = export_source.DbExportSource(session, debate, True, None)
+        await source.load(False)
+        return [(a.number, a.depth) async for a in source.arguments("tree")]
+
+
+@pytest.mark.parametrize("json_each", [True, False])
+async def test_tree_order_with_and_without_json_each(
+    app: App, scripted: Scripted, monkeypatch: pytest.MonkeyPatch, json_each: bool
 ) -> None:
-    fast = await export_bytes(app, clock, scripted.debate_id, fmt, include_removed=True)
-    monkeypatch.setattr(export_source, "JSON_EACH", False)  # the expanding IN of other backends
-    plain = await export_bytes(app, clock, scripted.debate_id, fmt, include_removed=True)
-    assert plain == fast
+    monkeypatch.setattr(export_source, "JSON_EACH", json_each)  # False: other backends' IN
+    monkeypatch.setattr(export_source, "BATCH", 2)
+    order = await tree_order(app, scripted.debate_id)
+    assert order == [(1, 0), (7, 1), (2, 0), (3, 0), (4, 1), (5, 2), (6, 0), (8, 0), (9, 0)]
 
 
-async def test_tree_order_in_small_batches(
+async def test_transcript_and_tree_in_small_batches(
     app: App, clock: ManualClock, scripted: Scripted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Rows merged by time across batch boundaries give the same transcript."""
     whole = await export_bytes(app, clock, scripted.debate_id, "markdown")
     monkeypatch.setattr(export_source, "BATCH", 2)
     assert await export_bytes(app, clock, scripted.debate_id, "markdown") == whole

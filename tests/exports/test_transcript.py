@@ -11,6 +11,7 @@ import pytest
 from bot.app import App
 from bot.clock import ManualClock
 from bot.exports.readable import duration, order_key, readable_times, span, when
+from bot.services import export_source
 from tests.exports.conftest import FOR_C, Scripted, export_bytes
 from tests.exports.readers import parse_markdown
 
@@ -58,9 +59,11 @@ def kind_of(rest: str) -> str:
     raise AssertionError(f"not an expected entry: {rest}")
 
 
+@pytest.mark.both_backends  # three row streams are open at once on one connection
 async def test_markdown_transcript_is_everything_in_order_of_time(
-    app: App, clock: ManualClock, scripted: Scripted
+    app: App, clock: ManualClock, scripted: Scripted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(export_source, "BATCH", 2)  # streams interleave fetches mid-stream
     text = (await export_bytes(app, clock, scripted.debate_id, "markdown")).decode()
     doc = parse_markdown(text)
     assert doc.headings(2)[:3] == ["Phases", "Transcript", "Results"], "read first"
@@ -107,6 +110,7 @@ async def test_markdown_header_names_where_and_what(
     assert " › " in where, "server › channel"
 
 
+@pytest.mark.both_backends
 async def test_html_transcript_is_in_order_of_time(
     app: App, clock: ManualClock, scripted: Scripted
 ) -> None:
