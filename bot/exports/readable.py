@@ -53,14 +53,25 @@ def readable_times(text: str | None) -> str | None:
     return _ISO_IN_TEXT.sub(lambda m: f"{_day(m.group(1))}, {m.group(2)} UTC", text)
 
 
-_MENTION = re.compile(r"<@!?(\d{1,20})>")
+_MARKUP = re.compile(r"<@!?(\d{1,20})>|<t:(-?\d{1,12})(?::[tTdDfFR])?>")
 
 
 def mentions(text: str, label: Callable[[str | None], str]) -> str:
-    """``text`` with Discord's member mentions (``<@id>``) written as ``@name``."""
-    if "<@" not in text:
+    """``text`` with Discord's markup written for a reader: member mentions (``<@id>``) as
+    ``@name``, timestamps (``<t:seconds:style>``) as :func:`when` spells them."""
+    if "<@" not in text and "<t:" not in text:
         return text
-    return _MENTION.sub(lambda found: "@" + label(found.group(1)), text)
+    return _MARKUP.sub(lambda found: _unmark(found, label), text)
+
+
+def _unmark(found: re.Match[str], label: Callable[[str | None], str]) -> str:
+    user, seconds = found.groups()
+    if user is not None:
+        return "@" + label(user)
+    try:
+        return when(datetime.fromtimestamp(int(seconds), UTC))
+    except (OverflowError, OSError, ValueError):
+        return found.group(0)
 
 
 def order_key(stamp: str) -> str:

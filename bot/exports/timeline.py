@@ -41,15 +41,14 @@ class PhaseStart:
 
 Entry = PhaseStart | ArgumentRow | MindChangeRow | AuditRow | SummaryRow
 
-PHASE, ARGUMENT, MIND_CHANGE, ACTION, SUMMARY = range(5)
-
 
 def phase_starts(phases: tuple[PhaseRow, ...], created_by: str) -> list[PhaseStart]:
     """Each phase's start, with who ended the one before it."""
-    starts, by = [], created_by
+    starts: list[PhaseStart] = []
+    by: str | None = created_by
     for i, p in enumerate(phases):
         starts.append(PhaseStart(p, by, i == 0))
-        by = p.ended_by  # type: ignore[assignment]
+        by = p.ended_by
     return starts
 
 
@@ -57,7 +56,7 @@ async def timeline(source: ExportSource) -> AsyncIterator[tuple[str, Entry]]:
     """``(ISO time, entry)`` for everything that happened, earliest first."""
     h = source.header
     starts = phase_starts(h.phases, h.debate.created_by)
-    streams: list[AsyncIterator[Any]] = [
+    streams: list[AsyncIterator[Any]] = [  # in the order of kinds at the same instant
         _listed((iso(s.phase.started_at) or "", s) for s in starts),
         _timed(source.arguments("number")),
         _timed(source.mind_changes()),

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
-from bot.exports.readable import duration, order_key, readable_times, span, when
+from bot.exports.readable import duration, mentions, order_key, readable_times, span, when
 from bot.services import export_source
 from tests.exports.conftest import FOR_C, Scripted, export_bytes
 from tests.exports.readers import parse_markdown
@@ -161,3 +161,13 @@ def test_times() -> None:
         "30 min, until 1 Dec 2026, 06:32 UTC"
     )
     assert readable_times("no time here") == "no time here"
+
+
+def test_discord_markup_reads_as_names_and_times() -> None:
+    label = {"42": "Ada"}.get
+    name = lambda user: label(user or "") or (user or "")  # noqa: E731
+    text = "<@42> and <@!42>, <@7> until <t:1764570720:f> (<t:1764570720:R>) <t:99999999999999>"
+    assert mentions(text, name) == (
+        "@Ada and @Ada, @7 until 1 Dec 2025, 06:32 UTC (1 Dec 2025, 06:32 UTC) <t:99999999999999>"
+    )
+    assert mentions("plain <b>", name) == "plain <b>"
