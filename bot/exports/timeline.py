@@ -53,35 +53,48 @@ def phase_starts(phases: tuple[PhaseRow, ...], created_by: str) -> list[PhaseSta
 
 
 async def timeline(source: ExportSource) -> AsyncIterator[tuple[str, Entry]]:
-    """``(ISO time, entry)`` for everything that happened, earliest first."""
+    """``(ISO time, entry)`` for everything that happened, earliest first.
+
+    Arguments, by far the most rows, pass straight through while they are earlier than the
+    next of everything else (a heap of the other kinds' next rows).
+    """
     h = source.header
     starts = phase_starts(h.phases, h.debate.created_by)
-    streams: list[AsyncIterator[Any]] = [  # in the order of kinds at the same instant
+    others: list[AsyncIterator[Any]] = [  # ranks: the order of kinds at the same instant
         _listed((iso(s.phase.started_at) or "", s) for s in starts),
-        _timed(source.arguments("number")),
         _timed(source.mind_changes()),
         _moderation(source.audit_events()),
         _listed((iso(s.created_at) or "", s) for s in h.summaries),
     ]
+    ranks = (PHASE, MIND_CHANGE, ACTION, SUMMARY)
     heap: Heap = []
-    for rank, stream in enumerate(streams):
-        await _push(heap, rank, stream)
+    for i, stream in enumerate(others):
+        await _push(heap, i, ranks[i], stream)
+    async for argument in source.arguments("number"):
+        stamp = argument.created_at
+        key = stamp if len(stamp) > 20 else order_key(stamp)
+        while heap and (heap[0][0], heap[0][1]) < (key, ARGUMENT):
+            _, _, i, at, entry = heapq.heappop(heap)
+            yield at, entry
+            await _push(heap, i, ranks[i], others[i])
+        yield stamp, argument
     while heap:
-        _, rank, stamp, entry = heapq.heappop(heap)
-        yield stamp, entry
-        await _push(heap, rank, streams[rank])
+        _, _, i, at, entry = heapq.heappop(heap)
+        yield at, entry
+        await _push(heap, i, ranks[i], others[i])
 
 
-Heap = list[tuple[str, int, str, Any]]
+PHASE, ARGUMENT, MIND_CHANGE, ACTION, SUMMARY = range(5)
+Heap = list[tuple[str, int, int, str, Any]]
 
 
-async def _push(heap: Heap, rank: int, stream: AsyncIterator[Any]) -> None:
+async def _push(heap: Heap, index: int, rank: int, stream: AsyncIterator[Any]) -> None:
     """The next row of ``stream`` onto the heap, keyed by time then by kind."""
     try:
         stamp, entry = await anext(stream)
     except StopAsyncIteration:
         return
-    heapq.heappush(heap, (order_key(stamp), rank, stamp, entry))
+    heapq.heappush(heap, (order_key(stamp), rank, index, stamp, entry))
 
 
 async def _listed(items: Any) -> AsyncIterator[tuple[str, Any]]:
