@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -53,12 +52,28 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import delete, func, insert, select
+from scene import (
+    MANAGE_MESSAGES,
+    ROOT,
+    TOKEN,
+    bot_command,
+    bot_env,
+    bot_settings,
+    button_message,
+    guild_on_shard,
+    join_all,
+    peak_rss_mb,
+    percentile,
+    postgres_cluster,
+    start_process,
+    still_thinking,
+    stop_processes,
+    write_yaml,
+)
+from sqlalchemy import delete, func, select
 
 from bot import collector
 from bot.emulator import DiscordEmulator, InteractionResult
@@ -66,9 +81,6 @@ from bot.storage import migrate
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, MindChange, MotionVote, Participant
 
-ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "bench-token"
-MANAGE_MESSAGES = 1 << 13
 STANCES = ["for", "against", "undecided"]
 SIDES = ["for", "against", "audience"]
 CHOICE_ARGUMENTS = 30
@@ -84,31 +96,6 @@ class Round:
     @property
     def per_second(self) -> float:
         return len(self.latencies) / self.wall if self.wall else 0.0
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def peak_rss_mb(pid: int) -> str:
-    """A process's peak resident set (Linux), for the memory the bursts cost."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return "unknown"
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return f"{int(line.split()[1]) / 1024:.0f} MB"
-    return "unknown"
-
-
-def guild_on_shard(emu: DiscordEmulator, shard: int, name: str) -> int:
-    """A guild id that belongs to ``shard`` of 2."""
-    while True:
-        candidate = random.getrandbits(40) << 22 | random.getrandbits(22)
-        if emu.shard_of(candidate, 2) == shard:
-            return emu.add_guild(name, guild_id=candidate).id
 
 
 @dataclass
@@ -132,13 +119,6 @@ class Scene:
     debater: int
     bot: Target
     bare: Target
-
-
-def still_thinking(result: InteractionResult) -> bool:
-    """Deferred and not yet followed up or edited."""
-    if result.callback_type == 6:
-        return "thinking" in result.text() or not result.text()
-    return result.callback_type == 5 and not result.followup_ids and not result.text()
 
 
 async def fire(
@@ -535,29 +515,6 @@ async def post(scene: Scene, author: int, text: str) -> InteractionResult:
     return await scene.emu.slash(bot.guild, bot.channel, author, "propose", {"text": text})
 
 
-async def join_all(db: Database, debate_id: int, members: list[int], side: str) -> None:
-    """Join ``members`` to ``side`` in bulk (set-up, not measured)."""
-    async with db.write() as session:
-        await session.execute(
-            delete(Participant).where(
-                Participant.debate_id == debate_id, Participant.user_id.in_(members)
-            )
-        )
-        joined = datetime.now(UTC)
-        await session.execute(
-            insert(Participant),
-            [
-                {"debate_id": debate_id, "user_id": m, "side": side, "joined_at": joined}
-                for m in members
-            ],
-        )
-
-
-def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("wb")
-    return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
-
-
 def build_scene(emu: DiscordEmulator, size: int, moderators: bool) -> Scene:
     guild_a = guild_on_shard(emu, 0, "Debate bot")
     guild_b = guild_on_shard(emu, 1, "Bare bot")
@@ -587,49 +544,26 @@ def build_scene(emu: DiscordEmulator, size: int, moderators: bool) -> Scene:
 def write_config(
     path: Path, scene: Scene, db_url: str, default_gc: bool = False, event_loop: str = "uvloop"
 ) -> None:
-    settings: dict[str, object] = {
-        "discord": {
-            "guilds": [scene.bot.guild],
-            "api_base_url": scene.emu.api_base,
-            "gateway_url": scene.emu.gateway_url,
-        },
-        "database": {"url": db_url},
-        "debates": {
-            "use_threads": False,
-            "rate_limit": {"actions": 1000, "per_seconds": 1},
-            "argument_cooldown_seconds": 0,  # every member posts once per round
-        },
-        "logging": {"level": "WARNING"},
-    }
+    settings = bot_settings(scene.emu, [scene.bot.guild], db_url)
     performance: dict[str, object] = {"event_loop": event_loop}
     if default_gc:
         performance.update(gc_young_threshold=700, gc_freeze_after_ready=False)
     settings["performance"] = performance
-    path.write_text(yaml.safe_dump(settings))
+    write_yaml(path, settings)
 
 
 def start_bots(scene: Scene, config: Path, folder: Path) -> list[subprocess.Popen[bytes]]:
-    env = dict(os.environ, DISCORD_TOKEN=TOKEN)
-    run = ["-m", "bot", "run", "--config", str(config), "--shard-count", "2", "--shard-ids", "0"]
+    env = bot_env()
+    run = bot_command(config, shard_count=2, shard=0)
     bare = [str(ROOT / "bench" / "bare_bot.py"), scene.emu.api_base, scene.emu.gateway_url]
     bare += [str(scene.bare.guild), "1", "2"]
     profile = os.environ.get("BENCH_PROFILE")  # a cProfile file of the debate bot, if set
     if profile:
-        run = ["-m", "cProfile", "-o", profile, *run]
+        run = [run[0], "-m", "cProfile", "-o", profile, *run[1:]]
     return [
-        start_process([sys.executable, *run], env, folder / "debate-bot.log"),
+        start_process(run, env, folder / "debate-bot.log"),
         start_process([sys.executable, *bare], env, folder / "bare-bot.log"),
     ]
-
-
-def button_message(emu: DiscordEmulator, channel: int, prefix: str) -> int:
-    """The last message in ``channel`` with a button whose custom id starts with ``prefix``."""
-    for message in reversed(emu.messages(channel, include_ephemeral=False)):
-        for row in message.get("components") or []:
-            for button in row.get("components") or []:
-                if str(button.get("custom_id", "")).startswith(prefix):
-                    return int(message["id"])
-    raise AssertionError(f"no message with a {prefix!r} button")
 
 
 async def set_up(scene: Scene, db: Database, work: Burst) -> None:
@@ -734,17 +668,7 @@ async def bench(
             )
             print(f"\nPeak resident memory: {peaks}")
         finally:
-            if os.environ.get("BENCH_SHOW_LOGS"):
-                for log in ("debate-bot.log", "bare-bot.log"):
-                    lines = (folder / log).read_text(errors="replace").splitlines()
-                    print(f"--- last lines of {log} ({len(lines)} lines)", *lines[-15:], sep="\n")
-            for process in bots:
-                process.send_signal(signal.SIGTERM)
-            for process in bots:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(bots, [folder / "debate-bot.log", folder / "bare-bot.log"])
             await db.dispose()
             await emu.stop()
 
@@ -785,17 +709,10 @@ def main() -> None:
     for command in commands:
         asyncio.run(bench(None, command, sizes, args.rounds, "SQLite", *extra))
     if args.postgres == "auto":
-        sys.path.insert(0, str(ROOT))
-        from tests.postgres.cluster import PostgresCluster
-
-        cluster = PostgresCluster.create()
-        cluster.start()
-        try:
+        with postgres_cluster() as cluster:
             for i, command in enumerate(commands):
                 url = cluster.create_database(f"bench_burst_{i}")
                 asyncio.run(bench(url, command, sizes, args.rounds, "PostgreSQL", *extra))
-        finally:
-            cluster.stop()
     elif args.postgres:
         for command in commands:
             asyncio.run(bench(args.postgres, command, sizes, args.rounds, "PostgreSQL", *extra))
