@@ -8,12 +8,14 @@ throw-away PostgreSQL cluster and turn latencies into percentiles.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,16 @@ MANAGE_MESSAGES = 1 << 13
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def until(done: Callable[[], bool], seconds: float, step: float = 0.005) -> bool:
+    """Poll ``done`` until it holds or ``seconds`` passed; whether it holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        await asyncio.sleep(step)
+    return done()
 
 
 def proc_status_mb(pid: int, field: str) -> float | None:

@@ -7,15 +7,15 @@ The adapter and the command line call these; they return plain results from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.services.annotated import AnnotatedEssayService
 from bot.services.arguments import ArgumentService
 from bot.services.audit_feed import AuditFeed
 from bot.services.debates import DebateService
 from bot.services.essays import EssayService
-from bot.services.exports import ExportService
 from bot.services.guild_configs import GuildConfigs
 from bot.services.guild_settings import SettingsService
 from bot.services.leaderboard import LeaderboardService
@@ -27,10 +27,18 @@ from bot.services.summaries import SummaryService
 from bot.services.votes import VoteService
 from bot.storage.database import Database
 
+if TYPE_CHECKING:
+    from bot.services.annotated import AnnotatedEssayService
+    from bot.services.exports import ExportService
+
 
 @dataclass(frozen=True)
 class Services:
-    """Every service, sharing one database, clock and configuration."""
+    """Every service, sharing one database, clock and configuration.
+
+    Exports and the annotated essay are built on first use: their writers are a large share
+    of the imports, and a bot that is never asked for an export should not start slower.
+    """
 
     db: Database
     clock: Clock
@@ -42,10 +50,8 @@ class Services:
     moderation: ModerationService
     state: StateService
     summaries: SummaryService
-    exports: ExportService
     essays: EssayService
     series: SeriesService
-    annotated: AnnotatedEssayService
     leaderboard: LeaderboardService
     guild_settings: SettingsService
     configs: GuildConfigs
@@ -67,12 +73,22 @@ class Services:
             moderation=ModerationService(*args),
             state=StateService(*args),
             summaries=SummaryService(*args),
-            exports=ExportService(*args),
             essays=EssayService(*args),
             series=SeriesService(*args),
-            annotated=AnnotatedEssayService(*args),
             leaderboard=LeaderboardService(*args),
             guild_settings=SettingsService(*args),
             configs=configs,
             audit_feed=AuditFeed(db),
         )
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from bot.services.exports import ExportService
+
+        return ExportService(self.db, self.clock, self.settings, self.configs)
+
+    @cached_property
+    def annotated(self) -> AnnotatedEssayService:
+        from bot.services.annotated import AnnotatedEssayService
+
+        return AnnotatedEssayService(self.db, self.clock, self.settings, self.configs)

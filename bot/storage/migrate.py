@@ -1,15 +1,20 @@
-"""Apply the Alembic migrations, the only way the schema is made (tests included)."""
+"""Apply the Alembic migrations, the only way the schema is made (tests included).
+
+Alembic (and Mako, Pygments with it) is imported only when there is something to migrate or
+a command asks about revisions: a bot restarting on a database already at head checks the
+stored revision against the chain's newest with one query, and starts that much sooner.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from bot.failures import DatabaseNotMigrated
 from bot.storage.availability import operator_error, sqlite_file, where
@@ -19,9 +24,19 @@ MIGRATION_LOCK = "debate-bot:migrations"
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: ``revision: str = "0003"`` and ``down_revision: str | None = "0002"`` in a version file.
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\b[^=\n]*=\s*(?:[\"']([^\"']+)[\"']|None)", re.M
+)
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at the project's migrations and ``url``."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -42,17 +57,57 @@ async def _run(db: Database, action: Callable[[Config, str], None], revision: st
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Upgrade the database behind ``db`` to ``revision``."""
+    """Upgrade the database behind ``db`` to ``revision`` (nothing to do, and no Alembic
+    import, when it is at the head already)."""
+    if revision == "head" and await at_head(db):
+        return
+    from alembic import command
+
     await _run(db, command.upgrade, revision)
 
 
 async def downgrade(db: Database, revision: str = "base") -> None:
     """Downgrade the database behind ``db`` to ``revision``."""
+    from alembic import command
+
     await _run(db, command.downgrade, revision)
+
+
+def chain_head() -> str | None:
+    """The newest revision of ``migrations/versions``, read from the files' ``revision`` and
+    ``down_revision`` lines without Alembic: the one no other names as its down revision.
+    ``None`` when the files do not say it that plainly (then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if not found.get("revision"):
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def at_head(db: Database) -> bool:
+    """Whether the database's one stored revision is the chain's head (False when unsure:
+    no version table yet, or a file Alembic must read)."""
+    head = chain_head()
+    if head is None:
+        return False
+    try:
+        async with db.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except DBAPIError:
+        return False
+    return [row[0] for row in rows] == [head]
 
 
 async def current_revision(db: Database) -> str | None:
     """The revision the database is at, or ``None`` when it has none."""
+
+    from alembic.runtime.migration import MigrationContext
 
     def read(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
@@ -63,6 +118,8 @@ async def current_revision(db: Database) -> str | None:
 
 def head_revision() -> str | None:
     """The newest revision in ``migrations/``."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
