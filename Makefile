@@ -43,6 +43,8 @@ bench: install
 	$(PY) bench/export.py
 	$(PY) bench/burst.py
 	$(PY) bench/series.py
+	$(PY) bench/night.py --postgres auto
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
