@@ -3,6 +3,7 @@ what keeps the bot's start-up short (bench/startup.py measures it)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -56,11 +57,15 @@ async def test_a_new_database_is_not_at_head(tmp_path: Path) -> None:
     await db.dispose()
 
 
-async def test_a_restart_at_head_imports_neither_alembic_nor_the_exports(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "restart.db")
+async def migrated(url: str) -> None:
     db = Database(url)
     await migrate.upgrade(db)
     await db.dispose()
+
+
+def test_a_restart_at_head_imports_neither_alembic_nor_the_exports(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "restart.db")
+    asyncio.run(migrated(url))
     done = subprocess.run(
         [sys.executable, "-c", RESTART, url], cwd=ROOT, capture_output=True, text=True, check=True
     )
