@@ -16,6 +16,10 @@ from tests.postgres.fixtures import pg_cluster, pg_database, pg_template
 __all__ = ["pg_cluster", "pg_database", "pg_template"]
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The emulator takes a first response up to a minute late: on a busy machine a path that
+#: does not defer may miss Discord's three seconds, which is the bench's figure to report,
+#: not this test's to fail on; what it checks is that every interaction is answered.
+LENIENT = ["--ack-deadline", "60"]
 #: What the night sends at any scale, each by one of its ways (command or button, drawn at
 #: random: among so few members one way may not come up). Marks and rebuttals are left out:
 #: on a busy machine the few planned may all fall after their phase, and are then not sent.
@@ -32,7 +36,7 @@ COMMANDS = [
 
 def night(*args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "bench/night.py", "--scale", "0.01", "--wall", "10", *args],
+        [sys.executable, "bench/night.py", "--scale", "0.01", "--wall", "10", *LENIENT, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
