@@ -29,8 +29,8 @@ async def main():
     await app.close()
     print(json.dumps({"loaded": before, "exports": exports}))
 
-HEAVY = ["alembic", "mako", "pygments", "bot.exports", "bot.services.exports",
-         "bot.services.annotated"]
+HEAVY = ["alembic", "mako", "pygments", "bot.exports.writers", "bot.exports.html",
+         "bot.exports.annotated", "bot.services.exports", "bot.services.annotated"]
 asyncio.run(main())
 """
 
