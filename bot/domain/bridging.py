@@ -126,6 +126,12 @@ def score_argument(
     return BridgingScore(number, side, product - 1, strength, endorsers)
 
 
+def unendorsed(number: int, side: Side) -> BridgingScore:
+    """The score of an argument nobody endorsed: what :func:`score_argument` gives for no
+    endorsements, without the work."""
+    return BridgingScore(number, side, 0, dict.fromkeys(Camp, 0), dict.fromkeys(Camp, 0))
+
+
 def rank(scores: Iterable[BridgingScore], *, include_unendorsed: bool = False) -> list[Ranked]:
     """Arguments best first: by score, then by endorsers from across the divide, then by
     earlier number. Places are shared by equal scores; unendorsed arguments are left out

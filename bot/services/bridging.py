@@ -36,6 +36,7 @@ from bot.domain.bridging import (
     Ranked,
     rank,
     score_argument,
+    unendorsed,
 )
 from bot.domain.enums import ArgumentKind, Side, Stance
 from bot.domain.formats import get_format
@@ -74,9 +75,14 @@ class RankedArgument:
 async def bridged_arguments(
     session: AsyncSession, debate_id: int, format_name: str
 ) -> list[BridgedArgument]:
-    """Every visible argument of a debate with its bridging score, in number order."""
+    """Every visible argument of a debate with its bridging score, in number order.
+
+    Core statements on the session's connection (no ORM rows), and arguments nobody endorsed
+    skip the scoring: summaries and the leaderboard read debates of thousands of arguments.
+    """
+    connection = await session.connection()
     rows = (
-        await session.execute(
+        await connection.execute(
             select(
                 Argument.id,
                 Argument.number,
@@ -101,28 +107,39 @@ async def bridged_arguments(
         query = select(model.argument_id, model.user_id, model.created_at).where(
             model.debate_id == debate_id
         )
-        for argument_id, user_id, created_at in await session.execute(query):
+        for argument_id, user_id, created_at in await connection.execute(query):
             if argument_id not in number_of:
                 continue
             endorsements[argument_id].append(
                 Endorsement(user_id, kind, stance_at(user_id, created_at))
             )
             counts[(argument_id, kind)] += 1
-    return [
-        BridgedArgument(
-            id=r.id,
-            number=r.number,
-            author_id=r.author_id,
-            side=Side(r.side),
-            kind=ArgumentKind(r.kind),
-            phase=r.phase,
-            parent_number=number_of.get(r.parent_id) if r.parent_id is not None else None,
-            persuasive=counts[(r.id, EndorsementKind.MARK)],
-            mind_changes=counts[(r.id, EndorsementKind.MIND_CHANGE)],
-            score=score_argument(r.number, Side(r.side), r.author_id, endorsements[r.id]),
+    found: list[BridgedArgument] = []
+    for r in rows:
+        side, endorsed = _SIDES[r.side], endorsements.get(r.id)
+        found.append(
+            BridgedArgument(
+                id=r.id,
+                number=r.number,
+                author_id=r.author_id,
+                side=side,
+                kind=_KINDS[r.kind],
+                phase=r.phase,
+                parent_number=number_of.get(r.parent_id) if r.parent_id is not None else None,
+                persuasive=counts.get((r.id, EndorsementKind.MARK), 0),
+                mind_changes=counts.get((r.id, EndorsementKind.MIND_CHANGE), 0),
+                score=(
+                    score_argument(r.number, side, r.author_id, endorsed)
+                    if endorsed
+                    else unendorsed(r.number, side)
+                ),
+            )
         )
-        for r in rows
-    ]
+    return found
+
+
+_SIDES = {side.value: side for side in Side}
+_KINDS = {kind.value: kind for kind in ArgumentKind}
 
 
 def bridging_rank(
@@ -169,7 +186,11 @@ async def _stance_reader(session: AsyncSession, debate_id: int, format_name: str
     query = select(
         MotionVote.user_id, MotionVote.stance, MotionVote.cast_at, MotionVote.updated_at
     ).where(MotionVote.debate_id == debate_id, MotionVote.stage == stages[0])
-    votes = {u: (Stance(s), cast, updated) for u, s, cast, updated in await session.execute(query)}
+    connection = await session.connection()
+    stances = {stance.value: stance for stance in Stance}
+    votes = {
+        u: (stances[s], cast, updated) for u, s, cast, updated in await connection.execute(query)
+    }
     if len(stages) >= 2:
         return _StanceReader({u: v[0] for u, v in votes.items()}, {})
     return _StanceReader(None, votes)

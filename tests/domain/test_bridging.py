@@ -127,3 +127,10 @@ def test_an_endorsement_never_lowers_the_score(camps: list[Camp], added: Camp) -
     before = marks(camps)
     after = [*before, *marks([added], first_member=1000)]
     assert score_of(after) > score_of(before)
+
+
+def test_unendorsed_is_the_score_of_no_endorsements() -> None:
+    from bot.domain.bridging import unendorsed
+
+    for side in (Side.FOR, Side.AGAINST, Side.AUDIENCE):
+        assert unendorsed(7, side) == score_argument(7, side, 1, [])
