@@ -1,5 +1,5 @@
-"""Benchmark: what a series costs: the driver's pass on every deadline-loop tick, and the
-annotated essay.
+"""Benchmark: what a series costs: the driver's pass on every deadline-loop tick, the
+annotated essay, and the leaderboard.
 
     .venv/bin/python bench/series.py [--series 1,50,200] [--voters 200] [--arguments 100]
 
@@ -12,6 +12,8 @@ voter and a mind change per tenth voter; the seventh is open and the rest pendin
   tick of the deadline loop, every few seconds), for all S series.
 - ``essay``: median time to build one series' annotated essay (``AnnotatedEssayService``)
   and to render it in each format, with the file's size.
+- ``leaderboard``: median time of ``LeaderboardService.board`` for the whole server (every
+  debate of every series) and for series 1 (what ``/debate leaderboard`` waits for).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.exports.annotated.model import FORMATS
+from bot.services.leaderboard import Scope
 from bot.storage.models import (
     Argument,
     ArgumentVote,
@@ -151,6 +154,16 @@ async def bench(count: int, voters: int, arguments: int, repeat: int) -> None:
             print(f"  pass (SeriesService.work): {tick * 1000:8.1f} ms")
             essay = await median(lambda: app.services.annotated.build(GUILD, 1), repeat)
             print(f"  essay (build, series 1):   {essay * 1000:8.1f} ms")
+            server = await median(lambda: app.services.leaderboard.board(GUILD, CHANNEL), repeat)
+            board = await app.services.leaderboard.board(GUILD, CHANNEL)
+            print(
+                f"  leaderboard, server:       {server * 1000:8.1f} ms  "
+                f"({board.debates} debates, {len(board.debaters)} debaters)"
+            )
+            one = await median(
+                lambda: app.services.leaderboard.board(GUILD, CHANNEL, Scope.SERIES, 1), repeat
+            )
+            print(f"  leaderboard, series 1:     {one * 1000:8.1f} ms")
             for fmt in FORMATS:
                 size = len((await app.services.annotated.render(GUILD, 1, fmt)).data)
                 took = await median(

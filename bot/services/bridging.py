@@ -22,12 +22,13 @@ Removed arguments are left out, and so are the endorsements they had.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.domain.bridging import (
     BridgingScore,
@@ -75,15 +76,25 @@ class RankedArgument:
 async def bridged_arguments(
     session: AsyncSession, debate_id: int, format_name: str
 ) -> list[BridgedArgument]:
-    """Every visible argument of a debate with its bridging score, in number order.
+    """Every visible argument of a debate with its bridging score, in number order."""
+    found = await bridged_debates(session, [debate_id], {debate_id: format_name})
+    return found.get(debate_id, [])
 
-    Core statements on the session's connection (no ORM rows), and arguments nobody endorsed
-    skip the scoring: summaries and the leaderboard read debates of thousands of arguments.
+
+async def bridged_debates(
+    session: AsyncSession, debates: Select[Any] | list[int], formats: Mapping[int, str]
+) -> dict[int, list[BridgedArgument]]:
+    """:func:`bridged_arguments` of many debates in four queries, not four per debate.
+
+    ``debates`` is a list of debate ids or a query selecting them; ``formats`` gives each
+    debate's format. Core statements on the session's connection (no ORM rows), and arguments
+    nobody endorsed skip the scoring: the leaderboard reads a whole server's debates.
     """
     connection = await session.connection()
     rows = (
         await connection.execute(
             select(
+                Argument.debate_id,
                 Argument.id,
                 Argument.number,
                 Argument.author_id,
@@ -92,32 +103,31 @@ async def bridged_arguments(
                 Argument.phase,
                 Argument.parent_id,
             )
-            .where(Argument.debate_id == debate_id, Argument.status == "visible")
-            .order_by(Argument.number)
+            .where(Argument.debate_id.in_(debates), Argument.status == "visible")
+            .order_by(Argument.debate_id, Argument.number)
         )
     ).all()
     number_of = {r.id: r.number for r in rows}
-    stance_at = await _stance_reader(session, debate_id, format_name)
+    readers = await _stance_readers(connection, debates, formats)
     endorsements: dict[int, list[Endorsement]] = defaultdict(list)
     counts: dict[tuple[int, EndorsementKind], int] = defaultdict(int)
     for kind, model in (
         (EndorsementKind.MARK, ArgumentVote),
         (EndorsementKind.MIND_CHANGE, MindChange),
     ):
-        query = select(model.argument_id, model.user_id, model.created_at).where(
-            model.debate_id == debate_id
+        query = select(model.debate_id, model.argument_id, model.user_id, model.created_at).where(
+            model.debate_id.in_(debates)
         )
-        for argument_id, user_id, created_at in await connection.execute(query):
+        for debate_id, argument_id, user_id, created_at in await connection.execute(query):
             if argument_id not in number_of:
                 continue
-            endorsements[argument_id].append(
-                Endorsement(user_id, kind, stance_at(user_id, created_at))
-            )
+            stance = readers[debate_id](user_id, created_at) if debate_id in readers else None
+            endorsements[argument_id].append(Endorsement(user_id, kind, stance))
             counts[(argument_id, kind)] += 1
-    found: list[BridgedArgument] = []
+    found: dict[int, list[BridgedArgument]] = defaultdict(list)
     for r in rows:
         side, endorsed = _SIDES[r.side], endorsements.get(r.id)
-        found.append(
+        found[r.debate_id].append(
             BridgedArgument(
                 id=r.id,
                 number=r.number,
@@ -135,11 +145,12 @@ async def bridged_arguments(
                 ),
             )
         )
-    return found
+    return dict(found)
 
 
 _SIDES = {side.value: side for side in Side}
 _KINDS = {kind.value: kind for kind in ArgumentKind}
+_STANCES = {stance.value: stance for stance in Stance}
 
 
 def bridging_rank(
@@ -179,18 +190,34 @@ class _StanceReader:
         return stance if updated_at <= endorsed_at else None
 
 
-async def _stance_reader(session: AsyncSession, debate_id: int, format_name: str) -> _StanceReader:
-    stages = get_format(format_name).stages
-    if not stages:
-        return _StanceReader({}, {})
+async def _stance_readers(
+    connection: AsyncConnection, debates: Select[Any] | list[int], formats: Mapping[int, str]
+) -> dict[int, _StanceReader]:
+    """A stance reader per debate, from the votes of each debate's first stage."""
+    first = {d: get_format(f).stages for d, f in formats.items()}
+    readers = {d: _StanceReader({}, {}) for d, stages in first.items() if not stages}
+    wanted = {stages[0] for stages in first.values() if stages}
+    if not wanted:
+        return readers
     query = select(
-        MotionVote.user_id, MotionVote.stance, MotionVote.cast_at, MotionVote.updated_at
-    ).where(MotionVote.debate_id == debate_id, MotionVote.stage == stages[0])
-    connection = await session.connection()
-    stances = {stance.value: stance for stance in Stance}
-    votes = {
-        u: (stances[s], cast, updated) for u, s, cast, updated in await connection.execute(query)
-    }
-    if len(stages) >= 2:
-        return _StanceReader({u: v[0] for u, v in votes.items()}, {})
-    return _StanceReader(None, votes)
+        MotionVote.debate_id,
+        MotionVote.user_id,
+        MotionVote.stage,
+        MotionVote.stance,
+        MotionVote.cast_at,
+        MotionVote.updated_at,
+    ).where(MotionVote.debate_id.in_(debates), MotionVote.stage.in_(sorted(wanted)))
+    votes: dict[int, dict[int, tuple[Stance, datetime, datetime]]] = defaultdict(dict)
+    for debate_id, user_id, stage, stance, cast, updated in await connection.execute(query):
+        stages = first.get(debate_id)
+        if stages and stage == stages[0]:
+            votes[debate_id][user_id] = (_STANCES[stance], cast, updated)
+    for debate_id, stages in first.items():
+        if not stages:
+            continue
+        found = votes.get(debate_id, {})
+        if len(stages) >= 2:
+            readers[debate_id] = _StanceReader({u: v[0] for u, v in found.items()}, {})
+        else:
+            readers[debate_id] = _StanceReader(None, found)
+    return readers

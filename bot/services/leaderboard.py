@@ -32,7 +32,7 @@ from bot.domain.leaderboard import (
     standings,
 )
 from bot.services.base import Service
-from bot.services.bridging import bridged_arguments
+from bot.services.bridging import bridged_debates
 from bot.services.series import series_by_id
 from bot.storage.models import (
     ArgumentVote,
@@ -108,18 +108,19 @@ class LeaderboardService(Service):
                     .order_by(Debate.id)
                 )
             ).all()
-            earned: list[Earned] = []
-            for debate_id, format_name, _ in rows:
-                for argument in await bridged_arguments(session, debate_id, format_name):
-                    earned.append(
-                        Earned(
-                            debate_id,
-                            argument.author_id,
-                            argument.persuasive,
-                            argument.mind_changes,
-                            argument.score,
-                        )
-                    )
+            formats = {debate_id: format_name for debate_id, format_name, _ in rows}
+            bridged = await bridged_debates(session, debates_in, formats)
+            earned = [
+                Earned(
+                    debate_id,
+                    argument.author_id,
+                    argument.persuasive,
+                    argument.mind_changes,
+                    argument.score,
+                )
+                for debate_id, arguments in bridged.items()
+                for argument in arguments
+            ]
             audience = await _audience(session, debates_in)
             title = None
             if series is not None:
