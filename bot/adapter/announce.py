@@ -9,19 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from bot.adapter import render
-from bot.adapter.components import argument_view, card_view
-from bot.adapter.patience import PUBLIC_DEFERRAL
+from bot.adapter.components import argument_view
+from bot.adapter.patience import PUBLIC_DEFERRAL, reply
 from bot.services import Services
-from bot.services.views import ArgumentView, DebateView, PhaseChange
+from bot.services.views import ArgumentView, PhaseChange
+
+if TYPE_CHECKING:
+    from bot.adapter.outbox import OutboxDispatcher
 
 log = logging.getLogger("bot.adapter.announce")
 
-#: Called after a phase change is announced, to post its summary in the background.
+#: Called after a debate's closing is committed (the series driver).
 SummaryHook = Callable[[PhaseChange], Coroutine[Any, Any, None]]
 
 
@@ -31,98 +35,85 @@ class Announcer:
     def __init__(self, client: discord.Client, services: Services) -> None:
         self.client = client
         self.services = services
-        self.summary_hook: SummaryHook | None = None
         #: Called (and waited for) after a debate's closing is announced: the series driver.
         self.closed_hook: SummaryHook | None = None
         self._background: set[asyncio.Task[None]] = set()
+        #: The outbox dispatcher, which holds an argument's card while its answer carries it.
+        self.outbox: OutboxDispatcher | None = None
 
     def channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
     async def post_argument(self, interaction: discord.Interaction, argument: ArgumentView) -> None:
         """Answer the interaction with the public argument card (after a public deferral, as
-        the follow-up that replaces it), then remember its message."""
+        the follow-up that replaces it), then remember its message and mark the card's
+        outbox row delivered: the fast path. If the answer fails, the outbox posts the card.
+        """
+        row = argument.card_row
+        outbox = self.outbox
+        if row is not None and outbox is not None and not outbox.hold(row):
+            # Only after a long stall: the outbox is posting this card itself.
+            await reply(interaction, f"Posted #{argument.number}; its card follows here.")
+            return
+        try:
+            try:
+                message_id = await self._answer_with_card(interaction, argument)
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                log.warning("the card of #%s did not go with its answer: %s", argument.number, exc)
+                message_id = await self._landed_anyway(interaction)
+                if message_id is None:
+                    if row is not None:  # the outbox posts it, now rather than after the grace
+                        await self.services.outbox.retry(row, f"answer failed: {exc}", 0)
+                        if outbox is not None:
+                            outbox.wake()
+                    return
+            if message_id is not None and interaction.guild_id is not None:
+                await self.services.arguments.set_message(
+                    interaction.guild_id, argument.debate_id, argument.number, message_id, row
+                )
+                if outbox is not None:
+                    outbox.delivered_by_interaction()
+        finally:
+            if row is not None and outbox is not None:
+                outbox.done(row)
+
+    async def _answer_with_card(
+        self, interaction: discord.Interaction, argument: ArgumentView
+    ) -> int | None:
         card = render.argument_card(argument)
         view = argument_view(argument.debate_id, argument.number)
-        message_id: int | None
         if interaction.response.is_done():
             message = await interaction.followup.send(
                 embed=card, view=view, allowed_mentions=render.NO_MENTIONS, wait=True
             )
             # The card answered the deferral: a later error must not take it down.
             interaction.extras[PUBLIC_DEFERRAL] = False
-            message_id = message.id
-        else:
-            response = await interaction.response.send_message(
-                embed=card, view=view, allowed_mentions=render.NO_MENTIONS
-            )
-            message_id = response.message_id
-        if message_id is not None and interaction.guild_id is not None:
-            await self.services.arguments.set_message(
-                interaction.guild_id, argument.debate_id, argument.number, message_id
-            )
+            return message.id
+        response = await interaction.response.send_message(
+            embed=card, view=view, allowed_mentions=render.NO_MENTIONS
+        )
+        return response.message_id
 
-    async def refresh_argument(self, channel_id: int, argument: ArgumentView) -> None:
-        """Edit an argument's card after a moderator removed or restored it."""
-        if argument.message_id is None:
-            return
-        message = self.channel(channel_id).get_partial_message(argument.message_id)
-        removed = argument.status.value == "removed"
+    @staticmethod
+    async def _landed_anyway(interaction: discord.Interaction) -> int | None:
+        """After an answer whose outcome is unknown (a timeout): the card's message if the
+        answer did land, so the outbox does not post a second one."""
         try:
-            await message.edit(
-                embed=render.argument_card(argument),
-                view=argument_view(argument.debate_id, argument.number, removed=removed),
-                allowed_mentions=render.NO_MENTIONS,
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not edit the card of #%s: %s", argument.number, exc)
-
-    async def refresh_card(self, debate: DebateView) -> None:
-        """Show the current phase and deadline on the motion card."""
-        if debate.card_message_id is None:
-            return
-        where = debate.parent_channel_id or debate.channel_id
-        message = self.channel(where, debate.guild_id).get_partial_message(debate.card_message_id)
-        view = card_view(debate.id) if debate.is_open else discord.ui.View()
-        try:
-            await message.edit(embed=render.motion_card(debate), view=view)
-        except discord.HTTPException as exc:
-            log.warning("could not update the motion card of debate %s: %s", debate.id, exc)
+            message = await interaction.original_response()
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
+            return None
+        if message.flags.ephemeral or not message.embeds:
+            return None
+        return message.id
 
     async def phase_changed(self, change: PhaseChange) -> None:
-        """Announce a committed phase change in the debate's thread, with results at the end."""
-        debate = change.debate
-        embeds = [render.phase_announcement(change)]
-        if change.results is not None:
-            embeds.append(render.results_embed(change.results))
-        try:
-            await self.channel(debate.channel_id, debate.guild_id).send(
-                embeds=embeds, allowed_mentions=render.NO_MENTIONS
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not announce the phase of debate %s: %s", debate.id, exc)
-        await self.refresh_card(debate)
-        if self.summary_hook is not None:
-            self.spawn(self.summary_hook(change))
+        """After a committed phase change: its announcement, the motion card's edit and the
+        summary are outbox rows of the change itself; what is left is the series driver."""
         if change.ended and self.closed_hook is not None:
             try:
                 await self.closed_hook(change)
             except Exception:
-                log.exception("after closing debate %s", debate.id)
-
-    async def notice(self, debate: DebateView, text: str, *, mention: int | None = None) -> None:
-        """A public moderation notice in the debate's thread."""
-        allowed = (
-            discord.AllowedMentions(users=[discord.Object(mention)], roles=False, everyone=False)
-            if mention
-            else render.NO_MENTIONS
-        )
-        try:
-            await self.channel(debate.channel_id, debate.guild_id).send(
-                embed=render.notice(text), allowed_mentions=allowed
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not post a notice in debate %s: %s", debate.id, exc)
+                log.exception("after closing debate %s", change.debate.id)
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run ``coroutine`` in the background, keeping a reference and logging failures."""
@@ -135,7 +126,10 @@ class Announcer:
         if not task.cancelled() and task.exception() is not None:
             log.error("background announcement failed", exc_info=task.exception())
 
-    async def drain(self) -> None:
-        """Wait for background posts (summaries) to finish; used at shutdown and in tests."""
+    async def drain(self, *, outbox: bool = True) -> None:
+        """Wait for background posts to finish and (``outbox``) the outbox to deliver what
+        is due; used at shutdown and in tests."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+        if outbox and self.outbox is not None:
+            await self.outbox.settle()

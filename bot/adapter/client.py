@@ -16,6 +16,7 @@ from bot.adapter.components import DYNAMIC_ITEMS, REBUT_MODAL, handle_modal_subm
 from bot.adapter.deadlines import DeadlineDispatcher
 from bot.adapter.errors import RateLimited
 from bot.adapter.measure import known_labels, measure
+from bot.adapter.outbox import OutboxDispatcher
 from bot.adapter.series import SeriesDriver
 from bot.adapter.settings_follower import SettingsFollower
 from bot.adapter.sync import sync_commands
@@ -23,7 +24,7 @@ from bot.adapter.tree import DebateTree
 from bot.app import App
 from bot.domain.ratelimit import RateLimiter
 from bot.metrics import LoopLagMonitor, Metrics, MetricsServer
-from bot.services.views import PhaseChange
+from bot.services.outbox import Shards
 
 log = logging.getLogger("bot.adapter")
 
@@ -44,6 +45,7 @@ class DebateBotMixin:
 
     app: App
     announcer: Announcer
+    outbox: OutboxDispatcher
     deadlines: DeadlineDispatcher
     series: SeriesDriver
     limiter: RateLimiter
@@ -69,7 +71,10 @@ class DebateBotMixin:
         self.sync_on_start = sync_on_start
         client: Any = self
         self.announcer = Announcer(client, app.services)
-        self.announcer.summary_hook = self.post_summary
+        self.outbox = OutboxDispatcher(
+            client, app.services, self.outbox_shards, metrics=app.metrics
+        )
+        self.announcer.outbox = self.outbox
         self.series = SeriesDriver(client, app.services, self.announcer, self.owns_guild)
         self.announcer.closed_hook = self.series.debate_closed
         self.metrics = app.metrics
@@ -93,6 +98,15 @@ class DebateBotMixin:
         self._handling: set[asyncio.Task[Any]] = set()
         #: When the last interaction arrived (``time.monotonic()``), for the idle collector.
         self.last_interaction_at = time.monotonic()
+
+    def outbox_shards(self) -> Shards | None:
+        """The shards this process runs (None: all of them, unsharded)."""
+        client: Any = self
+        count = client.shard_count
+        if not count:
+            return None
+        ids = getattr(client, "shard_ids", None) or [client.shard_id or 0]
+        return Shards(count, tuple(ids))
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of ``guild_id`` (always, unsharded)."""
@@ -131,6 +145,7 @@ class DebateBotMixin:
         if self.sync_on_start:
             await sync_commands(self)
         self.deadlines.start()
+        self.outbox.start()
         self.settings_follower.start()
 
     def gateway_latencies(self) -> dict[int, float]:
@@ -144,29 +159,6 @@ class DebateBotMixin:
         """What ``/debate summary`` shows: the status summary, or the final one once closed."""
         summary = await self.app.services.summaries.for_channel(guild_id, channel_id)
         return render.summary_embed(summary)
-
-    async def post_summary(self, change: PhaseChange) -> None:
-        """Render the summary of a committed phase change and post it in the thread.
-
-        Runs in the background after the change was announced: the debate never waits on a
-        language model, and a failure here loses nothing but the summary (it is logged).
-        """
-        debate = change.debate
-        if not self.app.settings_for(debate.guild_id).summaries.enabled:
-            return
-        summaries = self.app.services.summaries
-        if change.ended:
-            summary = await summaries.produce(debate.guild_id, debate.id, "final")
-        else:
-            summary = await summaries.produce(
-                debate.guild_id, debate.id, "phase", phase=change.previous_phase
-            )
-        message = await self.announcer.channel(debate.channel_id, debate.guild_id).send(
-            embed=render.summary_embed(summary), allowed_mentions=render.NO_MENTIONS
-        )
-        await summaries.record(
-            debate.guild_id, debate.id, summary, channel_id=debate.channel_id, message_id=message.id
-        )
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, plus the stateless rebut modal's submits and the time of the
@@ -197,12 +189,13 @@ class DebateBotMixin:
         committed and their answers, or an argument's card id, not yet sent), then close."""
         await self.deadlines.stop()
         await self.series.stop()
+        await self.outbox.stop()
         await self.settings_follower.stop()
         current = asyncio.current_task()
         busy = [task for task in self._handling if task is not current and not task.done()]
         if busy:
             await asyncio.wait(busy, timeout=CLOSE_GRACE_SECONDS)
-        await self.announcer.drain()
+        await self.announcer.drain(outbox=False)  # what is pending goes with the next start
         await self.loop_lag.stop()
         await super().close()  # type: ignore[misc]
         if self.metrics_server is not None:

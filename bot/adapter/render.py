@@ -120,19 +120,32 @@ def argument_card(argument: ArgumentView) -> discord.Embed:
 def phase_announcement(change: PhaseChange) -> discord.Embed:
     """A phase change, with the new phase and its deadline."""
     debate = change.debate
-    if change.ended:
+    return phase_embed(
+        debate.id,
+        title=debate.phase_title,
+        previous_title=change.previous_title,
+        deadline=debate.phase_deadline,
+        ended=change.ended,
+    )
+
+
+def phase_embed(
+    debate_id: int, *, title: str, previous_title: str, deadline: datetime | None, ended: bool
+) -> discord.Embed:
+    """The announcement of a phase change, from the facts its outbox row keeps."""
+    if ended:
         embed = discord.Embed(
-            title=f"Debate #{debate.id} is closed",
-            description=f"The {change.previous_title.lower()} phase ended and the debate is over.",
+            title=f"Debate #{debate_id} is closed",
+            description=f"The {previous_title.lower()} phase ended and the debate is over.",
             colour=discord.Colour.gold(),
         )
     else:
         embed = discord.Embed(
-            title=f"Now: {debate.phase_title}",
-            description=f"The {change.previous_title.lower()} phase is over.",
+            title=f"Now: {title}",
+            description=f"The {previous_title.lower()} phase is over.",
             colour=discord.Colour.blurple(),
         )
-        embed.add_field(name="Deadline", value=when(debate.phase_deadline), inline=False)
+        embed.add_field(name="Deadline", value=when(deadline), inline=False)
     return fit(embed)
 
 

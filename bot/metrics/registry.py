@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -129,6 +129,18 @@ class Metrics:
             buckets=(*SHORT_BUCKETS, 10.0, 30.0, 60.0),
             registry=registry,
         )
+        self.outbox_pending = Gauge(
+            f"{PREFIX}_outbox_pending",
+            "Posts and edits the threads are owed that this process has not delivered yet.",
+            registry=registry,
+        )
+        self.outbox_deliveries = Counter(
+            f"{PREFIX}_outbox_deliveries",
+            "Outbox rows by kind and outcome: delivered (by the dispatcher), interaction "
+            "(the command's answer carried it), retried, failed (for good).",
+            ["kind", "outcome"],
+            registry=registry,
+        )
         self._gateway = _GatewayLatency()
         registry.register(self._gateway)
         self._interactions: dict[tuple[str, str], InteractionFigures] = {}
@@ -158,3 +170,7 @@ class Metrics:
 
     def group_commit_failed(self, queue: str) -> None:
         self.batch_failures.labels(queue).inc()
+
+    def outbox_delivered(self, kind: str, outcome: str) -> None:
+        """One outbox row of ``kind`` settled (or retried) with ``outcome``."""
+        self.outbox_deliveries.labels(kind, outcome).inc()

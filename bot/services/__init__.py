@@ -21,6 +21,7 @@ from bot.services.guild_settings import SettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
+from bot.services.outbox import OutboxService
 from bot.services.series import SeriesService
 from bot.services.state import StateService
 from bot.services.summaries import SummaryService
@@ -56,6 +57,7 @@ class Services:
     guild_settings: SettingsService
     configs: GuildConfigs
     audit_feed: AuditFeed
+    outbox: OutboxService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -79,6 +81,7 @@ class Services:
             guild_settings=SettingsService(*args),
             configs=configs,
             audit_feed=AuditFeed(db),
+            outbox=OutboxService(db),
         )
 
     @cached_property

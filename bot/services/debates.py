@@ -15,6 +15,7 @@ from bot.domain import errors
 from bot.domain.enums import ArgumentKind, AuditAction, DebateStatus, Side, Stance
 from bot.domain.formats import Format, Phase, get_format
 from bot.domain.scoring import outcome
+from bot.services import outbox
 from bot.services.base import (
     Service,
     audit,
@@ -295,9 +296,48 @@ class DebateService(Service):
                 + ("" if actor else " (deadline passed)"),
             )
             await session.refresh(debate)
+            self._owe_announcements(session, debate, previous, target, deadline)
             view = await view_of(session, debate)
             results = await results_in(session, view) if closing else None
             return PhaseChange(view, previous.name, previous.title, closing, results)
+
+    def _owe_announcements(
+        self,
+        session: AsyncSession,
+        debate: Debate,
+        previous: Phase,
+        target: Phase,
+        deadline: datetime | None,
+    ) -> None:
+        """The outbox rows of a phase change: its announcement (with the results when the
+        debate closed), the motion card's edit and, if the server has them, a summary."""
+        closing = target.is_closed
+        outbox.add_one(
+            session,
+            guild_id=debate.guild_id,
+            channel_id=debate.channel_id,
+            kind=outbox.PHASE,
+            debate_id=debate.id,
+            ref=target.index,
+            payload={
+                "previous": previous.name,
+                "previous_title": previous.title,
+                "title": target.title,
+                "deadline": deadline.isoformat() if deadline else None,
+                "ended": closing,
+            },
+        )
+        outbox.motion_card(session, debate)
+        if self.settings_for(debate.guild_id).summaries.enabled:
+            outbox.add_one(
+                session,
+                guild_id=debate.guild_id,
+                channel_id=debate.channel_id,
+                kind=outbox.SUMMARY,
+                debate_id=debate.id,
+                ref=target.index,
+                payload={"stage": "final" if closing else "phase", "phase": previous.name},
+            )
 
     async def next_phase(self, actor: Actor, channel_id: int) -> PhaseChange:
         """``/debate next``: a moderator closes the current phase."""
@@ -352,6 +392,16 @@ class DebateService(Service):
                 actor_id=actor.user_id,
                 detail=f"{debate.phase} +{minutes} min",
             )
+            title = get_format(debate.format).phase(debate.phase).title
+            outbox.notice(
+                session,
+                debate,
+                "extended",
+                phase=title,
+                minutes=minutes,
+                deadline=debate.phase_deadline.isoformat(),
+            )
+            outbox.motion_card(session, debate)
             return await view_of(session, debate)
 
     async def due_deadlines(self, limit: int = 100) -> list[DueDeadline]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import errors
 from bot.domain.enums import AuditAction
+from bot.services import outbox
 from bot.services.base import (
     Service,
     active_mute,
@@ -74,6 +75,8 @@ class ModerationService(Service):
                 target_argument=number,
                 reason=why,
             )
+            outbox.argument_edit(session, debate, number)
+            outbox.notice(session, debate, "removed", number=number, reason=why)
             return await self._argument_result(session, "removed", debate, row)
 
     async def restore_argument(
@@ -102,6 +105,8 @@ class ModerationService(Service):
                 target_user_id=row.author_id,
                 target_argument=number,
             )
+            outbox.argument_edit(session, debate, number)
+            outbox.notice(session, debate, "restored", number=number)
             return await self._argument_result(session, "restored", debate, row)
 
     async def _argument_result(
@@ -114,15 +119,17 @@ class ModerationService(Service):
     async def warn(
         self, actor: Actor, user_id: int, reason: str, channel_id: int | None = None
     ) -> ModerationResult:
-        """Record a warning; the adapter tells the member."""
+        """Record a warning; in a debate's thread the member is told there, publicly."""
         require_moderator(actor)
         why = _reason(reason)
         async with self.db.write() as session:
-            debate_id = await self._debate_id(session, actor, channel_id)
+            debate = await self._debate(session, actor, channel_id)
+            if debate is not None:
+                outbox.notice(session, debate, "warned", user=user_id, reason=why)
             audit(
                 session,
                 guild_id=actor.guild_id,
-                debate_id=debate_id,
+                debate_id=debate.id if debate else None,
                 action=AuditAction.MEMBER_WARNED,
                 at=self.now(),
                 actor_id=actor.user_id,
@@ -156,7 +163,9 @@ class ModerationService(Service):
         now = self.now()
         until = now + timedelta(minutes=minutes)
         async with self.db.write() as session:
-            debate_id = await self._debate_id(session, actor, channel_id)
+            debate = await self._debate(session, actor, channel_id)
+            if debate is not None:
+                outbox.notice(session, debate, "muted", user=user_id, until=until.isoformat())
             session.add(
                 Mute(
                     guild_id=actor.guild_id,
@@ -170,7 +179,7 @@ class ModerationService(Service):
             audit(
                 session,
                 guild_id=actor.guild_id,
-                debate_id=debate_id,
+                debate_id=debate.id if debate else None,
                 action=AuditAction.MEMBER_MUTED,
                 at=now,
                 actor_id=actor.user_id,
@@ -231,6 +240,8 @@ class ModerationService(Service):
                 at=self.now(),
                 actor_id=actor.user_id,
             )
+            outbox.notice(session, debate, "locked" if locked else "unlocked")
+            outbox.motion_card(session, debate)
             return ModerationResult(
                 "locked" if locked else "unlocked", await view_of(session, debate)
             )
@@ -268,12 +279,19 @@ class ModerationService(Service):
             entries = [audit_entry(r) for r in rows]
             return AuditPage(entries, page, pages, total)
 
+    @classmethod
+    async def _debate_id(
+        cls, session: AsyncSession, actor: Actor, channel_id: int | None
+    ) -> int | None:
+        debate = await cls._debate(session, actor, channel_id)
+        return debate.id if debate else None
+
     @staticmethod
-    async def _debate_id(session: AsyncSession, actor: Actor, channel_id: int | None) -> int | None:
+    async def _debate(session: AsyncSession, actor: Actor, channel_id: int | None) -> Debate | None:
+        """The debate of ``channel_id`` (open or the latest closed one), if it has one."""
         if channel_id is None:
             return None
         try:
-            debate = await debate_in_channel(session, actor.guild_id, channel_id, open_only=False)
+            return await debate_in_channel(session, actor.guild_id, channel_id, open_only=False)
         except errors.NoDebateHere:
             return None
-        return debate.id

@@ -23,6 +23,7 @@ from bot.config import DebatesConfig
 from bot.domain import errors, rules
 from bot.domain.enums import Action, ArgumentKind, ArgumentStatus, Side
 from bot.domain.formats import get_format
+from bot.services import outbox
 from bot.services.base import argument_ref, text_hash
 from bot.services.group_commit import (
     Addressed,
@@ -78,6 +79,8 @@ class _Accepted:
 
     index: int
     debate_id: int
+    guild_id: int
+    channel_id: int
     author_id: int
     side: Side
     kind: ArgumentKind
@@ -102,7 +105,19 @@ class _Accepted:
             "created_at": self.created_at,
         }
 
-    def view(self, argument_id: int, number: int) -> ArgumentView:
+    def card(self, number: int, now: datetime) -> dict[str, object]:
+        """The outbox row of its card, due once its interaction had time to carry it."""
+        return outbox.row(
+            guild_id=self.guild_id,
+            channel_id=self.channel_id,
+            kind=outbox.ARGUMENT_CARD,
+            debate_id=self.debate_id,
+            ref=number,
+            now=now,
+            delay=outbox.FAST_PATH_GRACE,
+        )
+
+    def view(self, argument_id: int, number: int, card_row: int) -> ArgumentView:
         return ArgumentView(
             id=argument_id,
             debate_id=self.debate_id,
@@ -117,6 +132,7 @@ class _Accepted:
             removed_reason=None,
             message_id=None,
             created_at=self.created_at,
+            card_row=card_row,
         )
 
 
@@ -126,6 +142,7 @@ class _Card:
     debate_id: int
     number: int
     message_id: int
+    card_row: int | None
 
 
 class PostBatcher:
@@ -152,10 +169,16 @@ class PostBatcher:
         return await self._queue.submit(_Post(actor, channel_id, debate_id, text, rebut))
 
     async def set_message(
-        self, guild_id: int, debate_id: int, number: int, message_id: int
+        self,
+        guild_id: int,
+        debate_id: int,
+        number: int,
+        message_id: int,
+        card_row: int | None = None,
     ) -> None:
-        """Remember the message that shows argument ``#number`` (scoped by guild)."""
-        await self._cards.submit(_Card(guild_id, debate_id, number, message_id))
+        """Remember the message that shows argument ``#number`` (scoped by guild), and mark
+        its outbox row ``card_row`` delivered: the interaction's response carried it."""
+        await self._cards.submit(_Card(guild_id, debate_id, number, message_id, card_row))
 
     async def close(self) -> None:
         """Finish what is queued, then stop."""
@@ -245,7 +268,18 @@ class PostBatcher:
         known.last[author] = now
         known.texts[text_key] = None
         return _Accepted(
-            index, debate.id, post.actor.user_id, side, kind, phase.name, parent, body, digest, now
+            index,
+            debate.id,
+            debate.guild_id,
+            debate.channel_id,
+            post.actor.user_id,
+            side,
+            kind,
+            phase.name,
+            parent,
+            body,
+            digest,
+            now,
         )
 
 
@@ -291,7 +325,8 @@ async def _authors(
 
 
 async def _write(session: AsyncSession, accepted: list[_Accepted]) -> list[ArgumentView]:
-    """Number the accepted posts in order (per debate) and insert them."""
+    """Number the accepted posts in order (per debate) and insert them, with the outbox
+    rows of their cards (one more statement for the whole batch)."""
     per_debate = Counter(item.debate_id for item in accepted)
     next_number: dict[int, int] = {}
     for debate_id, count in sorted(per_debate.items()):  # one lock order for every process
@@ -311,15 +346,23 @@ async def _write(session: AsyncSession, accepted: list[_Accepted]) -> list[Argum
         _INSERT_ARGUMENTS,
         [item.row(number) for item, number in zip(accepted, numbers, strict=True)],
     )
+    argument_ids = inserted.all()
+    now = outbox.wall_now()
+    cards = await outbox.add(
+        session, [item.card(number, now) for item, number in zip(accepted, numbers, strict=True)]
+    )
     return [
-        item.view(argument_id, number)
-        for item, argument_id, number in zip(accepted, inserted.all(), numbers, strict=True)
+        item.view(argument_id, number, card)
+        for item, argument_id, number, card in zip(
+            accepted, argument_ids, numbers, cards, strict=True
+        )
     ]
 
 
 async def _apply_cards(session: AsyncSession, batch: Sequence[_Card]) -> Outcomes[None]:
     """Store each card's message id; a debate of another guild or an unknown ``#n`` is
     refused, as when asked alone."""
+    now = outbox.wall_now()
     rows_by_id = await session.execute(
         select(Debate.id, Debate.guild_id).where(Debate.id.in_({card.debate_id for card in batch}))
     )
@@ -327,6 +370,7 @@ async def _apply_cards(session: AsyncSession, batch: Sequence[_Card]) -> Outcome
     found = await arguments_by_number(session, set(guilds), {card.number for card in batch})
     outcomes: Outcomes[None] = []
     rows = []
+    marks = []
     for card in batch:
         if guilds.get(card.debate_id) != card.guild_id:
             outcomes.append(errors.UnknownDebate(card.debate_id))
@@ -336,6 +380,10 @@ async def _apply_cards(session: AsyncSession, batch: Sequence[_Card]) -> Outcome
             outcomes.append(None)
             argument = found[(card.debate_id, card.number)]
             rows.append({"argument": argument.id, "message": card.message_id})
+            if card.card_row is not None:
+                marks.append({"row": card.card_row, "message": card.message_id, "at": now})
     if rows:
         await session.execute(_SET_MESSAGE_IDS, rows)
+    if marks:
+        await session.execute(outbox.MARK_DELIVERED, marks)
     return outcomes

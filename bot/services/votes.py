@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import errors, rules
 from bot.domain.enums import Action, Stance
+from bot.services import outbox
 from bot.services.base import (
     Service,
     active_mute,
@@ -102,6 +103,15 @@ class VoteService(Service):
                 select(func.count())
                 .select_from(MindChange)
                 .where(MindChange.argument_id == target.id)
+            )
+            outbox.notice(
+                session,
+                debate,
+                "delta",
+                user=actor.user_id,
+                number=number,
+                author=target.author_id,
+                count=int(count or 0),
             )
             return MindChangeResult(debate.id, number, target.author_id, int(count or 0))
 

@@ -52,6 +52,39 @@ class BotState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class OutboxRow(Base):
+    """A post or an edit the thread is owed, written in the transaction of the change that
+    causes it and delivered by the outbox dispatcher (``bot.adapter.outbox``).
+
+    A row names what to show (``kind``, the debate, ``ref``: an argument's number or a phase
+    index, and a few facts in ``payload``) rather than the rendered message: see
+    ``bot.services.outbox``. ``status`` is pending, delivered or failed; ``due_at`` is when
+    the next attempt may start and ``claimed_until`` the lease of the process delivering it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_id", "status", "id"),
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    debate_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class GuildSettings(Base):
     """A server's own values of the settings it may change (``/settings``), as a JSON object
     of dotted keys. ``revision`` grows with every change across all servers, so each process

@@ -49,7 +49,7 @@ class Harness:
     ) -> InteractionResult:
         """Run a slash command; ``settle`` is how long the bot must stay quiet afterwards
         (longer for commands that defer and then work before answering)."""
-        return await self.emu.slash(
+        result = await self.emu.slash(
             self.world.guild,
             channel or self.world.channel,
             user,
@@ -57,6 +57,15 @@ class Harness:
             options or {},
             settle=settle,
         )
+        await self.delivered()
+        return result
+
+    async def delivered(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Wait until the outbox delivered what the commands so far owe the threads: those
+        posts follow the answer (the command's commit wakes the dispatcher)."""
+        bot = self.local.bot
+        if bot is not None:
+            await bot.outbox.settle(timeout)
 
     async def start_debate(self, motion: str = "1", fmt: str = "oxford") -> tuple[int, int]:
         """A moderator starts a debate; returns (thread id, card message id)."""
@@ -89,9 +98,11 @@ class Harness:
         for row in message.get("components") or []:
             for button in row.get("components") or []:
                 if button.get("label") == label:
-                    return await self.emu.click(
+                    result = await self.emu.click(
                         self.world.guild, channel, user, int(message["id"]), button["custom_id"]
                     )
+                    await self.delivered()
+                    return result
         raise AssertionError(f"no button {label!r} on message {message['id']}")
 
     async def edited(self, result: InteractionResult, text: str, timeout: float = 10) -> str:  # noqa: ASYNC109

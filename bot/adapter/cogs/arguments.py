@@ -112,9 +112,3 @@ class ArgumentsCog(Area, commands.Cog):
         await interaction.response.send_message(
             f"You credited #{result.number} with changing your mind.", ephemeral=True
         )
-        debate = await self.app.services.debates.get(interaction.guild_id or 0, result.debate_id)
-        await self.runtime.announcer.notice(
-            debate,
-            f"Δ <@{interaction.user.id}> credits #{result.number} by <@{result.author_id}> with "
-            f"changing their mind ({result.count} in all).",
-        )

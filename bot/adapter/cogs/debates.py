@@ -196,12 +196,6 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         await interaction.response.send_message(
             f"{debate.phase_title} now ends {render.when(debate.phase_deadline)}.", ephemeral=True
         )
-        await self.runtime.announcer.notice(
-            debate,
-            f"A moderator extended {debate.phase_title} by {minutes} min: it now ends "
-            f"{render.when(debate.phase_deadline)}.",
-        )
-        await self.runtime.announcer.refresh_card(debate)
         self.runtime.deadlines.wake()
 
     @app_commands.command(

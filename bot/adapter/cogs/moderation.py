@@ -45,14 +45,6 @@ class ModerationCog(
         except errors.NoDebateHere:
             return None
 
-    async def _tell(
-        self, interaction: discord.Interaction, user: discord.Member, text: str
-    ) -> None:
-        """Tell ``user`` publicly in the debate of this channel (pinging only them)."""
-        debate = await self._debate_or_none(interaction)
-        if debate is not None:
-            await self.runtime.announcer.notice(debate, f"<@{user.id}>, {text}", mention=user.id)
-
     @app_commands.command(name="remove", description="Hide an argument, with a reason")
     @app_commands.describe(
         argument="The argument (#n)", reason="Why it is removed (shown publicly)"
@@ -69,11 +61,6 @@ class ModerationCog(
         )
         assert result.argument is not None and result.debate is not None
         await interaction.response.send_message(f"Removed #{argument}.", ephemeral=True)
-        await self.runtime.announcer.refresh_argument(result.debate.channel_id, result.argument)
-        await self.runtime.announcer.notice(
-            result.debate,
-            f"A moderator removed #{argument}. Reason: {result.argument.removed_reason}",
-        )
 
     @app_commands.command(name="restore", description="Show a removed argument again")
     @app_commands.describe(argument="The argument (#n)")
@@ -83,8 +70,6 @@ class ModerationCog(
         )
         assert result.argument is not None and result.debate is not None
         await interaction.response.send_message(f"Restored #{argument}.", ephemeral=True)
-        await self.runtime.announcer.refresh_argument(result.debate.channel_id, result.argument)
-        await self.runtime.announcer.notice(result.debate, f"A moderator restored #{argument}.")
 
     @app_commands.command(name="warn", description="Warn a member, with a reason")
     @app_commands.describe(user="The member to warn", reason="Why (shown to them)")
@@ -102,7 +87,6 @@ class ModerationCog(
             ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
-        await self._tell(interaction, user, f"a moderator warned you: {' '.join(reason.split())}")
 
     @app_commands.command(name="mute", description="Mute a member in all debates here for a while")
     @app_commands.describe(
@@ -124,9 +108,6 @@ class ModerationCog(
             f"Muted {user.mention} until {until}.",
             ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
-        )
-        await self._tell(
-            interaction, user, f"you are muted in this server's debates until {until}."
         )
 
     @app_commands.command(name="unmute", description="Lift a member's mute")
@@ -154,8 +135,6 @@ class ModerationCog(
         assert result.debate is not None
         word = "paused" if locked else "resumed"
         await interaction.response.send_message(f"Submissions {word}.", ephemeral=True)
-        await self.runtime.announcer.notice(result.debate, f"A moderator {word} submissions.")
-        await self.runtime.announcer.refresh_card(result.debate)
 
     @app_commands.command(name="log", description="Recent audit events of this debate (or server)")
     async def log(self, interaction: discord.Interaction) -> None:
