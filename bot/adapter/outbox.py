@@ -26,7 +26,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 import discord
@@ -50,6 +50,10 @@ MAX_BACKOFF = 60.0
 #: Failures other than Discord's or the database's (a bug, a summary that cannot be made)
 #: stop being retried after this many attempts, so one row cannot hold its thread forever.
 MAX_OTHER_ATTEMPTS = 5
+#: How far back (from its row's creation) an argument's card is looked for in its thread.
+FAST_PATH_SKEW = timedelta(seconds=5)
+#: How many of the thread's later messages are looked through for it.
+HISTORY_LIMIT = 200
 #: How often the loop looks even when nothing woke it (rows due later, other processes).
 CHECK_SECONDS = 5.0
 
@@ -273,6 +277,12 @@ class OutboxDispatcher:
             if argument.message_id is not None:  # shown already; only the mark was lost
                 await self.outbox.delivered(item.id, argument.message_id)
                 return
+            shown = await self._shown_by_its_answer(where, item)
+            if shown is not None:
+                await services.arguments.set_message(
+                    guild_id, debate_id, argument.number, shown, card_row=item.id
+                )
+                return
             removed = argument.status.value == "removed"
             message = await where.send(
                 embed=render.argument_card(argument),
@@ -307,6 +317,27 @@ class OutboxDispatcher:
             return
         message_id = await self._post(item, where)
         await self.outbox.delivered(item.id, message_id)
+
+    async def _shown_by_its_answer(
+        self, where: discord.PartialMessageable, item: OutboxItem
+    ) -> int | None:
+        """The card's message if the interaction's answer did carry it, though the process
+        stopped before it could mark the row (a crash between the two): the bot's message
+        in the thread, since the row was written, whose title names the argument."""
+        title = f"#{item.ref} "
+        since = discord.utils.time_snowflake(item.created_at - FAST_PATH_SKEW)
+        me = self.client.user.id if self.client.user else None
+        try:
+            async for message in where.history(
+                limit=HISTORY_LIMIT, after=discord.Object(since), oldest_first=True
+            ):
+                if message.author.id != me:
+                    continue
+                if any((embed.title or "").startswith(title) for embed in message.embeds):
+                    return message.id
+        except discord.HTTPException as exc:  # no history to read: post
+            log.info("could not read channel %s to look for a card: %s", item.channel_id, exc)
+        return None
 
     async def _post(self, item: OutboxItem, where: discord.PartialMessageable) -> int | None:
         """Send a new message for a phase change, a summary or a notice."""
@@ -384,11 +415,13 @@ class OutboxDispatcher:
         """Say in the server's moderation log channel why the thread missed a post."""
         if exc.status == 403:
             lacking = self._missing_here(item.channel_id)
-            why = (
-                f"I lack the permission {', '.join(lacking)} there"
-                if lacking
-                else f"Discord refused it ({exc.text or 'Missing Permissions'})"
-            )
+            if lacking:
+                why = f"I lack the permission {', '.join(lacking)} there"
+            else:  # the cache cannot tell: name what posting there needs
+                channel = self.client.get_channel(item.channel_id)
+                needed = permissions.for_debate(isinstance(channel, discord.Thread), False)
+                names = ", ".join(permissions.NAMES[n] for n in needed)
+                why = f"Discord refused it ({exc.text or 'Missing Permissions'}); I need {names}"
             fix = "Give me that permission in the channel's settings; later posts will go out."
         else:
             why = "the channel or thread is gone"

@@ -27,7 +27,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
@@ -167,7 +177,7 @@ def argument_edit(session: AsyncSession, debate: Debate, number: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
-    """A claimed row: what to deliver, where, and how often it was tried before."""
+    """A claimed row: what to deliver, where, and how many tries this one makes."""
 
     id: int
     guild_id: int
@@ -177,6 +187,7 @@ class OutboxItem:
     ref: int | None
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime
 
     @property
     def nonce(self) -> str:
@@ -200,7 +211,7 @@ def _mine(stmt: S, shards: Shards | None) -> S:
     """``stmt`` narrowed to the guilds of ``shards`` (Discord's ``(guild_id >> 22) % count``)."""
     if shards is None or shards.count <= 1:
         return stmt
-    shard = OutboxRow.guild_id.op(">>")(22) % shards.count
+    shard = _shard_of(OutboxRow.guild_id, shards.count)
     return stmt.where(shard.in_(shards.ids))
 
 
@@ -220,11 +231,21 @@ def _claimable(found: list[OutboxRow], now: datetime, skip: set[int]) -> list[Ou
     return taken
 
 
+def _shard_of(guild_id: Any, count: int) -> Any:
+    """Discord's shard of a guild in SQL; the shift by a literal (PostgreSQL has
+    ``bigint >> integer`` only)."""
+    return guild_id.op(">>")(literal_column("22")) % count
+
+
 def _mine_update(stmt: Update, shards: Shards | None) -> Update:
     if shards is None or shards.count <= 1:
         return stmt
-    shard = OutboxRow.guild_id.op(">>")(22) % shards.count
+    shard = _shard_of(OutboxRow.guild_id, shards.count)
     return stmt.where(shard.in_(shards.ids))
+
+
+def _ids(found: list[OutboxRow]) -> list[int]:
+    return [r.id for r in found]
 
 
 def _aware(moment: Any) -> datetime:
@@ -258,15 +279,26 @@ class OutboxService:
         now = wall_now()
         skip = set(exclude)
         stmt = _mine(select(OutboxRow).where(OutboxRow.status == PENDING), shards)
-        stmt = stmt.order_by(OutboxRow.id).limit(limit)
         # A read first: most passes find nothing due, and need not queue for the writer.
         async with self.db.read() as session:
-            if not _claimable(list(await session.scalars(stmt)), now, skip):
-                return []
+            found = list(await session.scalars(stmt.order_by(OutboxRow.id).limit(limit)))
+        candidates = _claimable(found, now, skip)
+        if not candidates:
+            return []
         async with self.db.write() as session:
+            lock = select(OutboxRow).where(
+                OutboxRow.id.in_([c.id for c in candidates]), OutboxRow.status == PENDING
+            )
             if not self.db.is_sqlite:
-                stmt = stmt.with_for_update(skip_locked=True)
-            taken = _claimable(list(await session.scalars(stmt)), now, skip)
+                lock = lock.with_for_update(skip_locked=True)
+            locked = {r.id: r for r in await session.scalars(lock)}
+            # A candidate another process holds (locked, claimed, delivered meanwhile)
+            # holds back the rest of its channel, as in ``_claimable``.
+            taken = _claimable(
+                [locked.get(c.id) or c for c in candidates],
+                now,
+                skip | (set(_ids(candidates)) - set(locked)),
+            )
             if not taken:
                 return []
             await session.execute(
@@ -284,7 +316,8 @@ class OutboxService:
                     t.kind,
                     t.ref,
                     json.loads(t.payload) if t.payload else {},
-                    t.attempts,
+                    t.attempts + 1,
+                    t.created_at,
                 )
                 for t in taken
             ]
