@@ -67,6 +67,14 @@ async def test_the_answer_carries_the_card_and_marks_its_row(harness: Harness) -
     ada = harness.world.debaters_for[0]
     result = await harness.slash(ada, "propose", {"text": "The fast path."}, channel=thread)
     assert result.callback_type == 4 and not result.ephemeral
+    registry = harness.app.metrics.registry
+    assert (
+        registry.get_sample_value(
+            "debate_bot_outbox_deliveries_total",
+            {"kind": "argument_card", "outcome": "interaction"},
+        )
+        == 1
+    )
     [card] = await outbox_rows(harness, rows.ARGUMENT_CARD)
     assert card.status == rows.DELIVERED and card.ref == 1
     assert card.message_id == int(harness.card_of(thread, 1)["id"])
@@ -118,6 +126,11 @@ async def test_a_5xx_is_retried_and_the_announcement_posted_once(harness: Harnes
     statuses = [r.status for r in posts(harness, thread)[before:]]
     assert statuses[:3] == [503, 503, 200]
     assert emu.faults.count("503") == 2
+    registry = harness.app.metrics.registry
+    counted = "debate_bot_outbox_deliveries_total"
+    assert registry.get_sample_value(counted, {"kind": "phase", "outcome": "retried"}) == 2
+    assert registry.get_sample_value(counted, {"kind": "phase", "outcome": "delivered"}) == 1
+    assert registry.get_sample_value("debate_bot_outbox_pending") == 0
 
 
 async def test_a_timeout_of_unknown_outcome_never_posts_twice(harness: Harness) -> None:

@@ -1,7 +1,10 @@
 """Durability: the bot process is killed with SIGKILL in the middle of a stream of votes and
 arguments, five times over. After each kill every acknowledged write is in the database and no
 row is half-written; after each restart the debate goes on (old buttons, deadlines, /debate
-next). A write committed but not acknowledged before the kill is allowed; a gap is not."""
+next). A write committed but not acknowledged before the kill is allowed; a gap is not. At
+the end the bot is killed once more after a closing committed and before Discord took its
+announcement: after the restart the outbox posts it, and every argument has exactly one
+card in the thread, those committed but never answered before a kill included."""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from typing import Any, Literal
 import pytest
 from sqlalchemy import select, update
 
-from bot.emulator import DiscordEmulator, EmulatorError, InteractionResult
+from bot.emulator import DiscordEmulator, EmulatorError, InteractionResult, Status
+from bot.emulator.faults import MESSAGE_POST
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, Debate, MotionVote, Participant
 from tests.processes.helpers import (
@@ -179,6 +183,16 @@ async def check_database(db: Database, debate_id: int, traffic: Traffic) -> None
         assert votes.get(member) in allowed, f"member {member}: acknowledged vote lost"
 
 
+def card_count(emu: DiscordEmulator, thread: int, number: int) -> int:
+    """How many public messages in ``thread`` show argument ``#number``'s card."""
+    return sum(
+        1
+        for message in emu.messages(thread, include_ephemeral=False)
+        for embed in message.get("embeds") or []
+        if str(embed.get("title") or "").startswith(f"#{number} ")
+    )
+
+
 def persuasive_button(message: dict[str, Any]) -> str:
     for row in message.get("components") or []:
         for button in row.get("components") or []:
@@ -279,14 +293,51 @@ async def test_sigkill_mid_stream_loses_nothing_acknowledged(
                 lambda: "Now: Opening statements" in public_text(emu, side_thread),
                 "the deadline that passed while down",
             )
+            # The closing commits, Discord refuses every post in the thread, and the
+            # process is killed before the announcement ever went out.
+            refusing = emu.faults.add(
+                MESSAGE_POST,
+                Status(503),
+                count=None,
+                when=lambda req: req.path == f"/channels/{thread}/messages",
+            )
             nxt = await emu.slash(guild.id, thread, guild.moderator, "debate next")
             assert "Moved to Closed" in nxt.text(), nxt.text()
+            await eventually(lambda: emu.faults.count("503") > 0, "a refused announcement")
+            await process.kill()
+            await wait_disconnected(emu)
+            refusing.cancel()
             async with db.read() as session:
                 closed = await session.get(Debate, debate_id)
                 assert closed is not None and closed.status == "closed"
                 assert len((await session.execute(select(ArgumentVote.id))).all()) == marks
                 joined = len((await session.execute(select(Participant.id))).all())
+                numbers = list(
+                    await session.scalars(
+                        select(Argument.number).where(Argument.debate_id == debate_id)
+                    )
+                )
             assert joined == len(sides)
+            assert "is closed" not in public_text(emu, thread)
+            # After the restart the outbox delivers what the kills left: the closing with
+            # its results, and the card of every argument committed but never answered.
+            await process.start()
+            await wait_ready(emu, [process], count=1)
+            await eventually(
+                lambda: f"Debate #{debate_id} is closed" in public_text(emu, thread),
+                "the closing announced after the restart",
+                timeout=30,
+            )
+            await eventually(
+                lambda: all(card_count(emu, thread, n) >= 1 for n in numbers),
+                "a card for every argument",
+                timeout=30,
+            )
+            text = public_text(emu, thread)
+            assert text.count(f"Debate #{debate_id} is closed") == 1
+            assert text.count(f"Results of debate #{debate_id}") == 1
+            doubled = [n for n in numbers if card_count(emu, thread, n) != 1]
+            assert doubled == [], f"arguments without exactly one card: {doubled}"
             assert public_text(emu, side_thread).count("Now: Opening statements") == 1
             assert await process.terminate(timeout=10) == 0, process.output()
     except BaseException:
