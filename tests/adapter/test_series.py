@@ -145,9 +145,10 @@ async def test_sequence_series_moves_on_through_a_deadline_and_a_restart(
     harness.clock.advance(minutes=1441)
     await harness.local.start_bot(upgrade=False)
     await until(lambda: len(threads(harness)) == 2, "the next debate opened after the restart")
-    await harness.emu.settle(quiet=0.3)
     second = threads(harness)[1]
-    assert "proposition 3 of series #1" in harness.public_text(second)
+    await harness.posted(second, "proposition 3 of series #1")
+    await harness.delivered()  # the closing of the first debate comes through the outbox
+    await harness.emu.settle(quiet=0.3)
     card = card_text(harness)
     assert "closed: Against won the vote · 2 voted · room: rejected" in card
     assert card.count("debating in") == 1

@@ -136,7 +136,11 @@ async def slash_acked(
     command: str,
     options: dict[str, Any] | None = None,
 ) -> InteractionResult:
-    return await acked(emu, emu.build_slash_payload(guild.id, channel, user, command, options))
+    """The answer of a command; after a deferral (a loaded machine), its follow-up."""
+    res = await acked(emu, emu.build_slash_payload(guild.id, channel, user, command, options))
+    if res.callback_type == 5:
+        await emu.wait_settled(res, timeout=10)
+    return res
 
 
 async def check_database(db: Database, debate_id: int, traffic: Traffic) -> None:
