@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapter import permissions, render
 from bot.adapter.components import argument_view, card_view
 from bot.adapter.notices import notice_text
+from bot.domain.errors import DatabaseUnavailable
 from bot.metrics.registry import Metrics
 from bot.services import Services
 from bot.services import outbox as rows
@@ -150,6 +151,9 @@ class OutboxDispatcher:
                 soonest = await self.outbox.next_due_in(self.shards())
             except asyncio.CancelledError:
                 raise
+            except DatabaseUnavailable:  # logged once per outage; the outbox waits
+                log.debug("outbox pass paused: the database is unavailable")
+                soonest = None
             except Exception:
                 log.exception("outbox pass failed; retrying")
                 soonest = None
@@ -225,6 +229,12 @@ class OutboxDispatcher:
             # The outcome is unknown: the retry carries the same nonce.
             reason = f"no answer from Discord ({type(exc).__name__})"
             return await self._retry(item, reason, backoff(item.attempts))
+        except DatabaseUnavailable:
+            # Logged once per outage by the database. If the retry cannot be written
+            # either, the claim runs out and the row is tried again then.
+            with contextlib.suppress(DatabaseUnavailable):
+                await self._retry(item, "the database is unavailable", backoff(item.attempts))
+            return False
         except DBAPIError as exc:
             return await self._retry(item, f"database: {exc.orig}", backoff(item.attempts))
         except Exception as exc:
