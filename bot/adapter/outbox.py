@@ -172,13 +172,16 @@ class OutboxDispatcher:
         return sum(settled)
 
     async def settle(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
-        """Deliver until nothing of this process's shards is pending (tests, shutdown);
-        gives up quietly after ``timeout`` seconds."""
+        """Deliver until nothing of this process's shards is pending (tests); gives up
+        quietly after ``timeout`` seconds or while the database is unavailable."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            await self.run_pass()
-            soonest = await self.outbox.next_due_in(self.shards())
+            try:
+                await self.run_pass()
+                soonest = await self.outbox.next_due_in(self.shards())
+            except DatabaseUnavailable:  # nothing can go out until it is back
+                return
             if soonest is None and not self._busy:
                 return
             await asyncio.sleep(min(max(soonest or 0.0, 0.02), 0.5))
