@@ -159,6 +159,12 @@ async def test_members_are_refused_clearly_and_nothing_acknowledged_is_lost(
     ada = w.debaters_for[0]
     joined = await harness.slash(ada, "debate join", {"side": "for"}, channel=thread)
     assert joined.ephemeral and joined.text() == REFUSAL
+    # autocomplete offers nothing, quietly, when it cannot read the debate's arguments
+    if outage.lasts:
+        choices = await emu.autocomplete(
+            w.guild, thread, ada, "rebut", {"argument": "", "text": "x"}, "argument"
+        )
+        assert choices == []
     # the pre-debate vote runs out during the outage: the loop cannot apply it yet
     harness.clock.advance(minutes=11)
     assert harness.local.bot is not None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+import functools
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 from discord import app_commands
 
 from bot.adapter.context import actor_from
 from bot.adapter.limits import CHOICE_NAME, CHOICES, one_line
+from bot.domain.errors import DatabaseUnavailable
 from bot.services.views import Actor
 
 if TYPE_CHECKING:
@@ -33,6 +36,27 @@ class Area:
         return actor_from(interaction, self.app.settings_for(interaction.guild_id))
 
 
+C = TypeVar("C", str, int)
+Choices = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[C]]]]
+
+
+def offers_nothing_when_unavailable(choices: Choices[C]) -> Choices[C]:
+    """Autocomplete that reads the database offers no choices while it is unavailable:
+    the member is told why when they send the command, and the outage is logged once."""
+
+    @functools.wraps(choices)
+    async def wrapper(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[C]]:
+        try:
+            return await choices(interaction, current)
+        except DatabaseUnavailable:
+            return []
+
+    return wrapper
+
+
+@offers_nothing_when_unavailable
 async def motion_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
@@ -68,6 +92,7 @@ async def _argument_choices(
     ]
 
 
+@offers_nothing_when_unavailable
 async def argument_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[int]]:
@@ -75,6 +100,7 @@ async def argument_choices(
     return await _argument_choices(interaction, current, rebut=False)
 
 
+@offers_nothing_when_unavailable
 async def rebuttable_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[int]]:

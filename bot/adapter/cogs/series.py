@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter import permissions, render
-from bot.adapter.cogs.base import Area
+from bot.adapter.cogs.base import Area, offers_nothing_when_unavailable
 from bot.adapter.context import channel_id_of
 from bot.adapter.limits import CHOICE_NAME, CHOICES, one_line
 from bot.adapter.series_render import series_card
@@ -33,6 +33,7 @@ FORMATS = [
 ]
 
 
+@offers_nothing_when_unavailable
 async def essay_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
@@ -52,6 +53,7 @@ async def essay_choices(
     ]
 
 
+@offers_nothing_when_unavailable
 async def series_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[int]]:
