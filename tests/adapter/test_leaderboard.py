@@ -69,3 +69,35 @@ async def test_series_scope_without_a_series_is_refused_politely(harness: Harnes
     )
     assert result.ephemeral and "no series yet" in result.text()
     assert "Traceback" not in result.text()
+
+
+def test_a_crowded_board_fits_one_embed() -> None:
+    from bot.adapter.leaderboard_render import leaderboard_embed
+    from bot.domain.leaderboard import AudienceTally, DebaterTally, audience_standings, standings
+    from bot.services.leaderboard import AudienceTotals, Leaderboard, Scope
+
+    big = 10**18
+    debaters = standings(
+        DebaterTally(big + i, 10**9 - i // 3, 10**6, 10**6, 10**6, 10**5, 10**4) for i in range(500)
+    )
+    audience = audience_standings(
+        AudienceTally(big + i, 10**6, 10**6, 10**6, 10**4) for i in range(900)
+    )
+    board = Leaderboard(
+        Scope.SERIES,
+        12,
+        "A title " * 60,
+        10**4,
+        10,
+        tuple(debaters),
+        tuple(audience),
+        AudienceTotals(900, 10**9, 10**9, 10**9),
+    )
+    embed = leaderboard_embed(board, viewer=big + 499)
+    assert len(embed.title or "") <= 256 and len(embed.description or "") <= 4096
+    assert len(embed) <= 6000
+    text = embed.description or ""
+    assert "…and 490 more debaters" in text and "…and 895 more members" in text
+    assert "` =1.`" in text, "the first three share a place"
+    assert not text.endswith("…"), "nothing was cut"
+    assert embed.footer.text == "Your place: =499 of 500, with 999999834 points."
