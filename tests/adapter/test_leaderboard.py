@@ -101,3 +101,36 @@ def test_a_crowded_board_fits_one_embed() -> None:
     assert "` =1.`" in text, "the first three share a place"
     assert not text.endswith("…"), "nothing was cut"
     assert embed.footer.text == "Your place: =499 of 500, with 999999834 points."
+
+
+async def test_series_scope_counts_the_series_debates_only(harness: Harness) -> None:
+    w = harness.world
+    ada, ben = w.debaters_for
+    started = await harness.slash(
+        w.moderator, "series start", {"propositions": "4", "schedule": "parallel", "format": "open"}
+    )
+    assert "Series #1 started" in started.text()
+    (in_series,) = [int(t["id"]) for t in harness.emu.threads(w.channel)]
+    elsewhere, _ = await harness.start_debate(motion="2")
+    for thread, debater in ((in_series, ada), (elsewhere, ben)):
+        await harness.slash(debater, "debate join", {"side": "for"}, channel=thread)
+        if thread == elsewhere:
+            await harness.slash(w.moderator, "debate next", channel=thread)  # openings
+        await harness.slash(debater, "propose", {"text": "Moscow is stretched."}, channel=thread)
+    choices = await harness.emu.autocomplete(
+        w.guild, w.channel, ada, "debate leaderboard", {"series": ""}, focused="series"
+    )
+    assert [c["value"] for c in choices] == [1] and choices[0]["name"].startswith("#1 · open")
+
+    series = (
+        await harness.slash(ada, "debate leaderboard", {"scope": "series"}, channel=in_series)
+    ).text()
+    assert "Leaderboard · series #1" in series and "across 1 debate (1 still open)" in series
+    assert f"<@{ada}>" in series and f"<@{ben}>" not in series
+    named = (await harness.slash(ben, "debate leaderboard", {"series": 1})).text()
+    assert (
+        "Leaderboard · series #1" in named and "You have not argued in these debates yet." in named
+    )
+    server = (await harness.slash(ben, "debate leaderboard", {"scope": "server"})).text()
+    assert "Leaderboard · this server" in server and "across 2 debates" in server
+    assert f"<@{ada}>" in server and f"<@{ben}>" in server
