@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.config import ConfigError, load_settings
 from bot.event_loop import loop_factory
+from bot.exports.model import FORMATS as EXPORT_FORMATS
 from bot.failures import EXIT_UNEXPECTED, EXIT_USAGE, OperatorError
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
@@ -132,14 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write a debate's transcript")
     _add_config(export)
     export.add_argument("--debate", type=int, required=True, help="the debate's id")
-    export.add_argument(
-        "--format", required=True, choices=["markdown", "html", "json", "csv"], dest="fmt"
-    )
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS), dest="fmt")
     export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
     export.add_argument(
         "--include-removed",
         action="store_true",
-        help="include the text of arguments removed by moderators",
+        help="include the text of arguments removed by moderators (and, in the Argdown "
+        "map, the removed arguments themselves)",
     )
     export.set_defaults(handler=commands.export)
     return parser

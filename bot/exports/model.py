@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 SCHEMA_VERSION = 1
-FORMATS: tuple[str, ...] = ("markdown", "html", "json", "csv")
-EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "zip"}
+FORMATS: tuple[str, ...] = ("markdown", "html", "json", "csv", "argdown")
+EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "zip", "argdown": "argdown"}
 CONTENT_TYPES = {
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "json": "application/json",
     "csv": "application/zip",
+    "argdown": "text/plain; charset=utf-8",
 }
 
 ArgumentOrder = Literal["number", "tree"]
@@ -203,6 +204,9 @@ class Header:
     counts: Counts
     pseudonymous_voters: bool
     include_removed: bool
+    #: Removed arguments appear (marked removed) in the formats that otherwise leave them
+    #: out, the Argdown map; their text only with ``include_removed``.
+    show_removed: bool = False
     schema_version: int = SCHEMA_VERSION
     #: Names of the members the rows mention (see :class:`People`).
     people: People = field(default_factory=People)

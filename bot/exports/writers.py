@@ -25,13 +25,14 @@ async def text_out(out: BinaryIO) -> AsyncIterator[io.TextIOWrapper]:
 
 def writer_for(fmt: str) -> Writer:
     """The writer of ``fmt`` (one of :data:`FORMATS`)."""
-    from bot.exports import csv_writer, html, json_writer, markdown
+    from bot.exports import argdown, csv_writer, html, json_writer, markdown
 
     writers: dict[str, Writer] = {
         "markdown": markdown.write_markdown,
         "html": html.write_html,
         "json": json_writer.write_json,
         "csv": csv_writer.write_csv,
+        "argdown": argdown.write_argdown,
     }
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")

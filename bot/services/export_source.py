@@ -96,8 +96,10 @@ class DbExportSource:
         debate: Debate,
         include_removed: bool,
         progress: m.Progress | None,
+        show_removed: bool | None = None,
     ) -> None:
         self.session, self.debate, self.include_removed = session, debate, include_removed
+        self.show_removed = include_removed if show_removed is None else show_removed
         self.progress = progress
         self.voter: Callable[[int], str] = plain
         self.tree = ReplyTree(debate.argument_count)
@@ -189,6 +191,7 @@ class DbExportSource:
             counts=await self._counts(),
             pseudonymous_voters=pseudonymous,
             include_removed=self.include_removed,
+            show_removed=self.show_removed,
         )
 
     async def _counts(self) -> m.Counts:

@@ -1,4 +1,5 @@
-"""Exports: a debate as Markdown, HTML, JSON or CSV, for moderators and the command line.
+"""Exports: a debate as Markdown, HTML, JSON, CSV or an Argdown map, for moderators and
+the command line.
 
 The rows come from :class:`bot.services.export_source.DbExportSource`; the writers are the
 pure ones of :mod:`bot.exports`.
@@ -61,12 +62,15 @@ class ExportService(Service):
         out: BinaryIO,
         *,
         include_removed: bool = False,
+        show_removed: bool | None = None,
         progress: m.Progress | None = None,
     ) -> m.ExportStats:
         """Stream debate ``debate_id`` as ``fmt`` into ``out``; returns what was written.
 
         With an ``actor`` the caller must be a moderator and the debate must belong to the
         actor's guild. ``actor=None`` is the trusted local path (the command line): any guild.
+        ``include_removed`` adds the text of removed arguments; ``show_removed`` (by default
+        the same) lists them in the Argdown map, which otherwise leaves them out.
         """
         writer = writer_for(fmt) if fmt in m.FORMATS else None
         if actor is not None:
@@ -81,18 +85,26 @@ class ExportService(Service):
                     raise errors.UnknownDebate(debate_id)
             else:
                 debate = await debate_by_id(session, actor.guild_id, debate_id)
-            source = DbExportSource(session, debate, include_removed, progress)
+            source = DbExportSource(session, debate, include_removed, progress, show_removed)
             await source.load(self.settings_for(debate.guild_id).exports.pseudonymous_voters)
             await writer(source, cast(BinaryIO, counted))
         return source.stats(counted.count)
 
     async def for_discord(
-        self, actor: Actor, debate_id: int | None, channel_id: int | None, fmt: str, size_limit: int
+        self,
+        actor: Actor,
+        debate_id: int | None,
+        channel_id: int | None,
+        fmt: str,
+        size_limit: int,
+        *,
+        show_removed: bool = False,
     ) -> m.ExportFile:
         """An export to upload (moderators only; never with removed text).
 
         Without ``debate_id`` the debate is the channel's (open or latest). A file over
         ``size_limit`` is zipped (CSV already is); still too large is :class:`ExportTooLarge`.
+        ``show_removed`` lists removed arguments, text withheld, in the Argdown map.
         """
         require_moderator(actor)
         if fmt not in m.FORMATS:
@@ -107,7 +119,9 @@ class ExportService(Service):
                 debate_id = found.id
         name = f"debate-{debate_id}.{m.EXTENSIONS[fmt]}"
         with tempfile.SpooledTemporaryFile(max_size=size_limit + 1) as buffer:
-            stats = await self.write(actor, debate_id, fmt, cast(BinaryIO, buffer))
+            stats = await self.write(
+                actor, debate_id, fmt, cast(BinaryIO, buffer), show_removed=show_removed
+            )
             if stats.bytes_written <= size_limit:
                 buffer.seek(0)
                 return m.ExportFile(name, buffer.read(), m.CONTENT_TYPES[fmt], debate_id)
@@ -127,9 +141,12 @@ async def export_for_discord(
     size_limit: int,
     *,
     channel_id: int | None = None,
+    show_removed: bool = False,
 ) -> m.ExportFile:
     """What ``/debate export`` calls: :meth:`ExportService.for_discord`."""
-    return await service.for_discord(actor, debate_id, channel_id, fmt, size_limit)
+    return await service.for_discord(
+        actor, debate_id, channel_id, fmt, size_limit, show_removed=show_removed
+    )
 
 
 class _TooBig(Exception):

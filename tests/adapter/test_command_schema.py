@@ -29,7 +29,7 @@ CONTRACT = {
         "extend": ["minutes"],
         "end": [],
         "summary": [],
-        "export": ["format"],
+        "export": ["format", "include_removed"],
         "list": [],
         "leaderboard": ["scope", "series", "public"],
     },

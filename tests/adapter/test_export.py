@@ -14,7 +14,7 @@ from tests.adapter.conftest import Harness
 DEFERRED = 2.0
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv", "argdown"])
 async def test_moderator_gets_the_file_and_members_are_refused(harness: Harness, fmt: str) -> None:
     w = harness.world
     thread, _ = await harness.start_debate(fmt="open")
@@ -39,6 +39,9 @@ async def test_moderator_gets_the_file_and_members_are_refused(harness: Harness,
             assert "arguments.csv" in archive.namelist()
     elif fmt == "html":
         assert b"Exported &lt;b&gt;text&lt;/b&gt;" in data
+    elif fmt == "argdown":
+        assert name.endswith(".argdown")
+        assert b"<Argument 1>: Exported \\<b\\>text\\<\\/b\\> \\@everyone " in data
     else:
         assert b"Exported <b>text</b> @everyone" in data
     assert harness.emu.violations == []
@@ -53,3 +56,33 @@ async def test_too_large_for_the_attachment_limit_names_the_command_line(harness
     )
     assert result.ephemeral and not result.files
     assert "debate-bot export --debate" in result.text()
+
+
+async def test_argdown_map_shows_removed_arguments_on_request_without_their_text(
+    harness: Harness,
+) -> None:
+    w = harness.world
+    thread, _ = await harness.start_debate(fmt="open")
+    ada, ben = w.debaters_for[0], w.debaters_against[0]
+    await harness.slash(ada, "debate join", {"side": "for"}, channel=thread)
+    await harness.slash(ben, "debate join", {"side": "against"}, channel=thread)
+    await harness.slash(ada, "propose", {"text": "A fair point."}, channel=thread)
+    await harness.slash(ben, "propose", {"text": "A slur nobody should read."}, channel=thread)
+    removal = {"argument": 2, "reason": "slur"}
+    await harness.slash(w.moderator, "mod remove", removal, channel=thread)
+
+    plain = await harness.slash(
+        w.moderator, "debate export", {"format": "argdown"}, channel=thread, settle=DEFERRED
+    )
+    shown = await harness.slash(
+        w.moderator,
+        "debate export",
+        {"format": "argdown", "include_removed": True},
+        channel=thread,
+        settle=DEFERRED,
+    )
+    (_, without), (_, with_removed) = plain.files[0], shown.files[0]
+    assert b"<Argument 1>: A fair point." in without and b"<Argument 2>" not in without
+    assert b"<Argument 2>: " in with_removed and b"#removed" in with_removed
+    assert b"slur nobody" not in with_removed
+    assert harness.emu.violations == []

@@ -32,7 +32,7 @@ async def run(*argv: str) -> int:
     return await asyncio.to_thread(main, list(argv))
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "csv", "argdown"])
 async def test_export_writes_the_file(
     app: App, clock: ManualClock, scripted: Scripted, config: Path, tmp_path: Path, fmt: str
 ) -> None:
@@ -55,6 +55,20 @@ async def test_include_removed_from_the_command_line(
         a for a in json.loads(out.read_text())["arguments"] if a["number"] == REMOVED_NUMBER
     )
     assert removed["body"] == "You are all idiots."
+
+
+async def test_argdown_map_lists_removed_arguments_only_on_request(
+    scripted: Scripted, config: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(config), "--debate", str(scripted.debate_id), "--format", "argdown"]
+    assert await run("export", *args) == 0
+    plain = capfd.readouterr().out
+    assert await run("export", *args, "--include-removed") == 0
+    full = capfd.readouterr().out
+    assert "<Argument 5>: " in plain and f"<Argument {REMOVED_NUMBER}>" not in plain
+    removed = f"<Argument {REMOVED_NUMBER}>"
+    node = next(line for line in full.splitlines() if line.startswith(removed))
+    assert "You are all idiots." in node and node.endswith("#for #claim #removed")
 
 
 async def test_export_to_standard_output(

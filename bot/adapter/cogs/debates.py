@@ -42,6 +42,7 @@ EXPORT_FORMATS = [
     app_commands.Choice(name="HTML page (self-contained)", value="html"),
     app_commands.Choice(name="JSON (everything)", value="json"),
     app_commands.Choice(name="CSV files (zipped)", value="csv"),
+    app_commands.Choice(name="Argdown argument map", value="argdown"),
 ]
 SCOPES = [
     app_commands.Choice(name="This server's debates", value="server"),
@@ -217,16 +218,27 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         )
 
     @app_commands.command(name="export", description="The full transcript as a file (moderators)")
-    @app_commands.describe(format="File format of the transcript")
+    @app_commands.describe(
+        format="File format of the transcript",
+        include_removed="Argdown map: show removed arguments, marked removed (never their text)",
+    )
     @app_commands.choices(format=EXPORT_FORMATS)
     async def export(
-        self, interaction: discord.Interaction, format: app_commands.Choice[str]
+        self,
+        interaction: discord.Interaction,
+        format: app_commands.Choice[str],
+        include_removed: bool = False,
     ) -> None:
         actor = self.actor(interaction)
         require_moderator(actor)
         await interaction.response.defer(ephemeral=True, thinking=True)
         exported = await self.app.services.exports.for_discord(
-            actor, None, channel_id_of(interaction), format.value, interaction.filesize_limit
+            actor,
+            None,
+            channel_id_of(interaction),
+            format.value,
+            interaction.filesize_limit,
+            show_removed=include_removed,
         )
         await interaction.followup.send(
             f"Transcript of debate #{exported.debate_id} ({format.name}).",
