@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.domain.essays import parse_essay_file
 from bot.emulator.state import CREATE_PUBLIC_THREADS
 from bot.storage.models import Series, SeriesItem
 from tests.adapter.conftest import Harness, message_text
+from tests.domain.test_essays import GOOD
 
 
 async def until(check: Callable[[], bool], what: str, timeout: float = 10) -> None:  # noqa: ASYNC109
@@ -117,6 +119,20 @@ async def test_parallel_series_opens_every_debate_and_concludes(harness: Harness
     assert [p["number"] for p in document["propositions"]] == [1, 4]  # paragraph order
     assert [p["post"]["counts"]["for"] for p in document["propositions"]] == [1, 3]
     assert document["concluded"] == {"persuaded": [4], "rejected": [1], "split": []}
+    # Each proposition's numbers are its debate's own, as /debate export gives them.
+    for thread in (first, second):
+        transcript = await harness.slash(
+            w.moderator, "debate export", {"format": "json"}, channel=thread, settle=2.0
+        )
+        debate = json.loads(transcript.files[0][1])
+        (entry,) = (p for p in document["propositions"] if p["debate_id"] == debate["debate"]["id"])
+        results, last = debate["results"], debate["results"]["stages"][-1]
+        assert entry["post"]["stage"] == last["stage"] and entry["post"]["total"] == last["total"]
+        assert entry["post"]["counts"] == last["counts"]
+        rounded = {stance: round(v, 1) for stance, v in last["percentages"].items()}
+        assert entry["post"]["percentages"] == rounded
+        assert entry["winner"] == results["winner"]
+        assert entry["participants"] == debate["counts"]["participants"]
     html = await harness.slash(w.moderator, "series export", {"format": "html"}, settle=2.0)
     assert html.files[0][1].count(b"<svg") == 2
     harness.emu.attachment_size_limit = 200  # bytes: the essay does not fit
@@ -266,3 +282,43 @@ async def test_a_refused_opening_is_retried_later_not_every_pass(harness: Harnes
     await bot.deadlines.tick()
     await harness.emu.settle(quiet=0.1)
     assert len(threads(harness)) == 2
+
+
+async def test_a_series_on_an_imported_essay_picked_by_autocomplete(harness: Harness) -> None:
+    """``essay:`` offers the server's essays as the moderator types; the series then debates
+    that essay's propositions, by their own numbers, and exports its annotated essay."""
+    w = harness.world
+    spec = parse_essay_file(GOOD, "bridges.yaml")
+    await harness.app.services.essays.import_spec(spec, w.guild)
+
+    choices = await harness.emu.autocomplete(
+        w.guild, w.channel, w.moderator, "series start", {"essay": "bridg"}, focused="essay"
+    )
+    assert [c["name"] for c in choices] == ["A short essay on bridges (2 propositions)"]
+    everything = await harness.emu.autocomplete(
+        w.guild, w.channel, w.moderator, "series start", {"essay": ""}, focused="essay"
+    )
+    assert len(everything) == 2, "the built-in essay and the imported one"
+
+    wrong = await harness.slash(
+        w.moderator, "series start", {"essay": choices[0]["value"], "propositions": "1,2"}
+    )
+    assert "1, 5" in wrong.text() and not threads(harness), wrong.text()
+    started = await harness.slash(
+        w.moderator,
+        "series start",
+        {"essay": choices[0]["value"], "propositions": "5,1", "schedule": "parallel"},
+    )
+    assert "Series #1 started: 2 propositions, 2 debate(s) open" in started.text()
+    card = card_text(harness)
+    assert card.startswith("Series #1: A short essay on bridges")
+    assert "**5.** (¶ 2) Toll bridges pay for themselves within a decade." in card
+    assert "**1.** (¶ 1-2) Every river town should build a second bridge." in card
+    motions = harness.public_text(w.channel)
+    assert "Debate #1: motion\nToll bridges pay for themselves within a decade." in motions
+    assert "Essay, paragraph 1-2: The author's case for redundancy." in motions
+
+    exported = await harness.slash(w.moderator, "series export", {"format": "json"}, settle=2.0)
+    document = json.loads(exported.files[0][1])
+    assert [p["number"] for p in document["propositions"]] == [1, 5]
+    assert harness.emu.violations == []
