@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
-from bot.exports.model import ArgumentRow, ExportSource
+from bot.exports.model import ArgumentRow, ExportSource, People
 from bot.exports.text import marks_and_changes
 from bot.exports.writers import text_out
 
@@ -61,15 +61,16 @@ async def write_argdown(source: ExportSource, out: BinaryIO) -> None:
             if argument.removed and not show_removed:
                 left_out.add(argument.number)
                 continue
-            w.write(_argument(argument, left_out))
+            w.write(_argument(argument, left_out, header.people))
 
 
-def _argument(a: ArgumentRow, left_out: set[int]) -> str:
+def _argument(a: ArgumentRow, left_out: set[int], people: People) -> str:
     """One argument node: its text and tags, then its one relation, indented."""
     text = a.body or ("text withheld" if a.removed else "no text")
     if a.removed:
         text = f"[removed by a moderator; reason: {a.removed_reason or 'none given'}] {text}"
-    text += f" (by {a.author}; {marks_and_changes(a.persuasive, a.mind_changes, ', ')})"
+    by = people.label(a.author)
+    text += f" (by {by}; {marks_and_changes(a.persuasive, a.mind_changes, ', ')})"
     if a.parent is not None and a.parent not in left_out:
         relation = f"-> <{argument_title(a.parent)}>"
     else:
