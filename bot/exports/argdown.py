@@ -20,9 +20,11 @@ with text the writer chose.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import BinaryIO
 
-from bot.exports.model import ArgumentRow, ExportSource, People
+from bot.exports.model import ArgumentRow, ExportSource
+from bot.exports.readable import mentions, people
 from bot.exports.text import marks_and_changes
 from bot.exports.writers import text_out
 
@@ -50,6 +52,7 @@ async def write_argdown(source: ExportSource, out: BinaryIO) -> None:
     header = source.header
     d, show_removed = header.debate, header.show_removed
     left_out: set[int] = set()
+    label = people(header)
     async with text_out(out) as w:
         w.write(
             f"// Argument map of debate {d.id}, written by debate-bot. View it in the Argdown\n"
@@ -61,16 +64,19 @@ async def write_argdown(source: ExportSource, out: BinaryIO) -> None:
             if argument.removed and not show_removed:
                 left_out.add(argument.number)
                 continue
-            w.write(_argument(argument, left_out, header.people))
+            w.write(_argument(argument, left_out, label))
 
 
-def _argument(a: ArgumentRow, left_out: set[int], people: People) -> str:
-    """One argument node: its text and tags, then its one relation, indented."""
-    text = a.body or ("text withheld" if a.removed else "no text")
+def _argument(a: ArgumentRow, left_out: set[int], label: Callable[[str | None], str]) -> str:
+    """One argument node: its text and tags, then its one relation, indented.
+
+    Authors are named, and Discord's mentions and timestamps in the text written out, as in
+    the transcripts (:mod:`bot.exports.readable`).
+    """
+    text = mentions(a.body, label) if a.body else ("text withheld" if a.removed else "no text")
     if a.removed:
         text = f"[removed by a moderator; reason: {a.removed_reason or 'none given'}] {text}"
-    by = people.label(a.author)
-    text += f" (by {by}; {marks_and_changes(a.persuasive, a.mind_changes, ', ')})"
+    text += f" (by {label(a.author)}; {marks_and_changes(a.persuasive, a.mind_changes, ', ')})"
     if a.parent is not None and a.parent not in left_out:
         relation = f"-> <{argument_title(a.parent)}>"
     else:

@@ -82,7 +82,7 @@ async def test_argdown_map_shows_removed_arguments_on_request_without_their_text
         settle=DEFERRED,
     )
     (_, without), (_, with_removed) = plain.files[0], shown.files[0]
-    assert b"<Argument 1>: A fair point." in without and b"<Argument 2>" not in without
+    assert b"<Argument 1>: A fair point. (by " in without and b"<Argument 2>" not in without
     assert b"<Argument 2>: " in with_removed and b"#removed" in with_removed
     assert b"slur nobody" not in with_removed
     assert harness.emu.violations == []

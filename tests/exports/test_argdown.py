@@ -52,7 +52,10 @@ ARGDOWN_HOSTILE = [
     "->\n+>\n<-\n<+\n><\n_>\n<_\n- \n+ \n--\n-->",
     "\r\nCRLF\rCR\u2028line separator\ttab\x0bvertical tab \u00a0nbsp",
     "<script>alert(1)</script> <Argument 99> <> [] {} ()",
+    "<@4100000000000000101> said so at <t:1767225600:f>, <#123> <:emoji:42>",
 ]
+#: How the map writes the last one: mentions and times for a reader, as transcripts do.
+READABLE = "@4100000000000000101 said so at 1 Jan 2026, 00:00 UTC, <#123> <:emoji:42>"
 
 
 def checked(path: Path) -> dict[str, Any]:
@@ -163,7 +166,7 @@ async def test_hostile_text_and_a_removed_argument_with_replies(
     await s.arguments.propose(member(AGAINST_B), CHANNEL, ARGDOWN_HOSTILE[1])  # 2
     await s.arguments.rebut(member(FOR_C), CHANNEL, 2, ARGDOWN_HOSTILE[2])  # 3
     await s.arguments.rebut(member(AGAINST_B), CHANNEL, 3, ARGDOWN_HOSTILE[3])  # 4
-    for text in ARGDOWN_HOSTILE[4:]:  # 5..10: #6 against, the others for
+    for text in ARGDOWN_HOSTILE[4:]:  # 5..11: #6 against, the others for
         who = AGAINST_B if text is ARGDOWN_HOSTILE[5] else FOR_A
         await s.arguments.propose(member(who), CHANNEL, text)
         clock.advance(minutes=5)
@@ -171,10 +174,11 @@ async def test_hostile_text_and_a_removed_argument_with_replies(
 
     parsed = parse(tmp_path, await export_bytes(app, clock, debate.id, "argdown"))
     assert parsed["errors"] == []
-    assert parsed["counts"] == {"statements": 1, "arguments": 9, "relations": 9}
-    for number, text in enumerate(ARGDOWN_HOSTILE, start=1):
+    assert parsed["counts"] == {"statements": 1, "arguments": 10, "relations": 10}
+    for number, text in enumerate(ARGDOWN_HOSTILE[:-1], start=1):
         if number != 2:
             assert text_of(parsed, number).startswith(flat(text) + " (by "), number
+    assert text_of(parsed, len(ARGDOWN_HOSTILE)).startswith(READABLE + " (by ")
     assert ["Argument 3", "support", "Motion"] in parsed["relations"]
     assert "(rebuts #2, a removed argument)" in text_of(parsed, 3)
     assert ["Argument 4", "attack", "Argument 3"] in parsed["relations"]
@@ -182,7 +186,7 @@ async def test_hostile_text_and_a_removed_argument_with_replies(
     full = await export_bytes(app, clock, debate.id, "argdown", include_removed=True)
     parsed = parse(tmp_path, full)
     assert parsed["errors"] == []
-    assert parsed["counts"] == {"statements": 1, "arguments": 10, "relations": 10}
+    assert parsed["counts"] == {"statements": 1, "arguments": 11, "relations": 11}
     assert text_of(parsed, 2).startswith(
         "[removed by a moderator; reason: [Motion]: #x {y} <z> //] " + flat(ARGDOWN_HOSTILE[1])
     )
