@@ -9,8 +9,10 @@ both stages, N/2 persuasive marks, N/20 mind changes and N/100 audit events.
 - ``read``: median time to stream every row an export contains (participants, arguments,
   motion votes, marks, mind changes, audit events) from the database, doing nothing with them.
 - per format: median wall time of ``ExportService.write`` into a byte-counting sink, and its
-  ratio to ``read``; ``peak MB`` is the peak of Python allocations traced by ``tracemalloc``
-  during one extra export (not timed, as tracing slows it), above what was allocated before.
+  ratio to ``read``; ``CPU x read`` the same ratio in CPU time of the process (all threads),
+  which a busy machine disturbs less than wall time; ``peak MB`` is the peak of Python
+  allocations traced by ``tracemalloc`` during one extra export (not timed, as tracing slows
+  it), above what was allocated before.
 """
 
 from __future__ import annotations
@@ -176,10 +178,11 @@ async def read_all(db: Database, debate_id: int) -> int:
     return rows
 
 
-async def timed(run: Callable[[], Awaitable[Any]]) -> float:
-    started = time.perf_counter()
+async def timed(run: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
+    """Wall time and CPU time of the process (every thread: SQLite runs on its own)."""
+    started, cpu = time.perf_counter(), time.process_time()
     await run()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def bench_size(size: int, repeat: int, formats: list[str]) -> None:
@@ -200,22 +203,30 @@ async def bench_size(size: int, repeat: int, formats: list[str]) -> None:
 
         rows = await read_all(db, debate_id)
         times: dict[str, list[float]] = {name: [] for name in ("read", *formats)}
+        cpus: dict[str, list[float]] = {name: [] for name in ("read", *formats)}
         for _ in range(repeat):  # interleaved, so a busy moment hits every series alike
-            times["read"].append(await timed(lambda: read_all(db, debate_id)))
+            wall, cpu = await timed(lambda: read_all(db, debate_id))
+            times["read"].append(wall)
+            cpus["read"].append(cpu)
             for fmt in formats:
-                times[fmt].append(await timed(functools.partial(export, fmt)))
-        read = statistics.median(times["read"])
-        print(f"  read {rows} rows: {read * 1000:.0f} ms")
-        print(f"  {'format':8} {'median ms':>10} {'x read':>7} {'peak MB':>8} {'output MB':>10}")
+                wall, cpu = await timed(functools.partial(export, fmt))
+                times[fmt].append(wall)
+                cpus[fmt].append(cpu)
+        read, read_cpu = statistics.median(times["read"]), statistics.median(cpus["read"])
+        print(f"  read {rows} rows: {read * 1000:.0f} ms, CPU {read_cpu * 1000:.0f} ms")
+        print(
+            f"  {'format':8} {'median ms':>10} {'x read':>7} {'CPU x read':>11} "
+            f"{'peak MB':>8} {'output MB':>10}"
+        )
         for fmt in formats:
-            elapsed = statistics.median(times[fmt])
+            elapsed, cpu = statistics.median(times[fmt]), statistics.median(cpus[fmt])
             tracemalloc.start()
             before = tracemalloc.get_traced_memory()[0]
             await export(fmt)
             peak = tracemalloc.get_traced_memory()[1] - before
             tracemalloc.stop()
             print(
-                f"  {fmt:8} {elapsed * 1000:10.0f} {elapsed / read:7.2f} "
+                f"  {fmt:8} {elapsed * 1000:10.0f} {elapsed / read:7.2f} {cpu / read_cpu:11.2f} "
                 f"{peak / 1e6:8.1f} {sink.size / 1e6:10.1f}"
             )
         await db.dispose()

@@ -156,7 +156,7 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
         _head(w, h, name)
         with TreeSpool() as spool:
             tree = lambda a, body: _argument(a, name, phase, body)  # noqa: E731
-            await _transcript(w, source, label, name, quote, spool, tree)
+            await _transcript(w, source, label, name, phase, quote, spool, tree)
             _results(w, h)
             _section(w, "arguments", "Arguments", counts.arguments)
             if counts.arguments:
@@ -297,6 +297,7 @@ async def _transcript(
     source: ExportSource,
     label: Name,
     name: Name,
+    phase: Callable[[str], str],
     quote: Quote,
     spool: TreeSpool,
     tree: Callable[[ArgumentRow, str | None], str],
@@ -337,7 +338,7 @@ async def _transcript(
         elif isinstance(entry, SummaryRow):
             w.write(
                 f'<div class="ev summary-post"><p class="head">{at}<span class="who">Summary'
-                f"</span> ({e(entry.kind)}, {e(entry.phase)})</p>"
+                f"</span> ({e(entry.kind)}, {phase(entry.phase)})</p>"
                 f'<div class="text">{quote(entry.text)}</div></div>\n'
             )
 
