@@ -49,9 +49,9 @@ class Announcer:
         the follow-up that replaces it), then remember its message and mark the card's
         outbox row delivered: the fast path. If the answer fails, the outbox posts the card.
         """
-        row = argument.card_row
+        card = (argument.debate_id, argument.number)
         outbox = self.outbox
-        if row is not None and outbox is not None and not outbox.hold(row):
+        if outbox is not None and not outbox.hold_card(card):
             # Only after a long stall: the outbox is posting this card itself.
             await reply(interaction, f"Posted #{argument.number}; its card follows here.")
             return
@@ -61,21 +61,20 @@ class Announcer:
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
                 log.warning("the card of #%s did not go with its answer: %s", argument.number, exc)
                 message_id = await self._landed_anyway(interaction)
-                if message_id is None:
-                    if row is not None:  # the outbox posts it, now rather than after the grace
-                        await self.services.outbox.retry(row, f"answer failed: {exc}", 0)
-                        if outbox is not None:
-                            outbox.wake()
+                if message_id is None:  # the outbox posts it, now rather than after the grace
+                    await self.services.outbox.retry_card(*card, f"answer failed: {exc}")
+                    if outbox is not None:
+                        outbox.wake()
                     return
             if message_id is not None and interaction.guild_id is not None:
                 await self.services.arguments.set_message(
-                    interaction.guild_id, argument.debate_id, argument.number, message_id, row
+                    interaction.guild_id, argument.debate_id, argument.number, message_id
                 )
                 if outbox is not None:
                     outbox.delivered_by_interaction()
         finally:
-            if row is not None and outbox is not None:
-                outbox.done(row)
+            if outbox is not None:
+                outbox.card_done(card)
 
     async def _answer_with_card(
         self, interaction: discord.Interaction, argument: ArgumentView

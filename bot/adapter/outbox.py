@@ -13,7 +13,7 @@ timeout whose outcome is unknown gets back the first message rather than a secon
   channel (if it has one) is told which permission is missing or that the thread is gone.
 
 The interaction response stays the fast path for an argument's card: the command's handler
-holds the row (:meth:`OutboxDispatcher.hold`) while it answers with the card and marks the
+holds the card (:meth:`OutboxDispatcher.hold_card`) while it answers with it and marks the
 row delivered with the argument's message id. The row is due only after
 ``FAST_PATH_GRACE``, so the dispatcher posts the card itself only when that answer failed or
 the process died before it.
@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -55,6 +56,8 @@ MAX_OTHER_ATTEMPTS = 5
 FAST_PATH_SKEW = timedelta(seconds=5)
 #: How many of the thread's later messages are looked through for it.
 HISTORY_LIMIT = 200
+#: How often delivered rows past their keeping time are deleted.
+PRUNE_SECONDS = 3600.0
 #: How often the loop looks even when nothing woke it (rows due later, other processes).
 CHECK_SECONDS = 5.0
 
@@ -93,8 +96,11 @@ class OutboxDispatcher:
         self.outbox = services.outbox
         self.shards = shards
         self.metrics = metrics
-        #: Rows this process is delivering right now (here or by an interaction's answer).
+        #: Rows this process is delivering right now.
         self._busy: set[int] = set()
+        #: Arguments (debate, number) whose card this process is sending right now, by an
+        #: interaction's answer or by this loop: whoever takes one first sends it.
+        self._cards: set[tuple[int, int]] = set()
         self._told: set[tuple[int, str]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -102,16 +108,17 @@ class OutboxDispatcher:
 
     # -- the fast path -------------------------------------------------------------------
 
-    def hold(self, row_id: int) -> bool:
-        """Take ``row_id`` for an interaction's answer; False when the dispatcher has it."""
-        if row_id in self._busy:
+    def hold_card(self, card: tuple[int, int]) -> bool:
+        """Take the card of argument ``card`` (debate, number) for sending; False when this
+        process is sending it already."""
+        if card in self._cards:
             return False
-        self._busy.add(row_id)
+        self._cards.add(card)
         return True
 
-    def done(self, row_id: int) -> None:
-        """The holder is finished with ``row_id`` (delivered, or left for a retry)."""
-        self._busy.discard(row_id)
+    def card_done(self, card: tuple[int, int]) -> None:
+        """The holder is finished with the card (delivered, or left for a retry)."""
+        self._cards.discard(card)
 
     def delivered_by_interaction(self) -> None:
         if self.metrics is not None:
@@ -144,9 +151,14 @@ class OutboxDispatcher:
         with contextlib.suppress(Exception):
             # Claims left by a process that ran these shards before (and died) are void.
             await self.outbox.release_claims(self.shards())
+        pruned_at = 0.0
         while True:
             self._wake.clear()
             try:
+                if time.monotonic() - pruned_at > PRUNE_SECONDS:
+                    pruned_at = time.monotonic()
+                    if pruned := await self.outbox.prune():
+                        log.info("deleted %d outbox rows delivered over a week ago", pruned)
                 await self.run_pass()
                 soonest = await self.outbox.next_due_in(self.shards())
             except asyncio.CancelledError:
@@ -163,7 +175,9 @@ class OutboxDispatcher:
 
     async def run_pass(self) -> int:
         """Claim what is due and deliver it; returns how many rows were settled."""
-        items = await self.outbox.claim(shards=self.shards(), exclude=set(self._busy))
+        items = await self.outbox.claim(
+            shards=self.shards(), exclude=set(self._busy), cards=set(self._cards)
+        )
         channels: dict[int, list[OutboxItem]] = {}
         for item in items:
             channels.setdefault(item.channel_id, []).append(item)
@@ -182,7 +196,7 @@ class OutboxDispatcher:
                 soonest = await self.outbox.next_due_in(self.shards())
             except DatabaseUnavailable:  # nothing can go out until it is back
                 return
-            if soonest is None and not self._busy:
+            if soonest is None and not self._busy and not self._cards:
                 return
             await asyncio.sleep(min(max(soonest or 0.0, 0.02), 0.5))
 
@@ -190,13 +204,18 @@ class OutboxDispatcher:
         """One channel's rows in order; stops at the first that must wait."""
         settled = 0
         for index, item in enumerate(queue):
-            if not self.hold(item.id):  # an interaction's answer took it meanwhile
+            card = (item.debate_id or 0, item.ref or 0)
+            is_card = item.kind == rows.ARGUMENT_CARD
+            if is_card and not self.hold_card(card):  # an answer is carrying it meanwhile
                 await self.outbox.release([i.id for i in queue[index:]])
                 return settled
+            self._busy.add(item.id)
             try:
                 went_on = await self._attempt(item)
             finally:
-                self.done(item.id)
+                self._busy.discard(item.id)
+                if is_card:
+                    self.card_done(card)
             if not went_on:
                 await self.outbox.release([i.id for i in queue[index + 1 :]])
                 return settled
@@ -292,9 +311,7 @@ class OutboxDispatcher:
                 return
             shown = await self._shown_by_its_answer(where, item)
             if shown is not None:
-                await services.arguments.set_message(
-                    guild_id, debate_id, argument.number, shown, card_row=item.id
-                )
+                await services.arguments.set_message(guild_id, debate_id, argument.number, shown)
                 return
             removed = argument.status.value == "removed"
             message = await where.send(
@@ -303,9 +320,7 @@ class OutboxDispatcher:
                 allowed_mentions=render.NO_MENTIONS,
                 nonce=item.nonce,
             )
-            await services.arguments.set_message(
-                guild_id, debate_id, argument.number, message.id, card_row=item.id
-            )
+            await services.arguments.set_message(guild_id, debate_id, argument.number, message.id)
             return
         if item.kind == rows.ARGUMENT_EDIT:
             assert item.ref is not None

@@ -62,11 +62,10 @@ class ArgumentService(Service):
         debate_id: int,
         number: int,
         message_id: int,
-        card_row: int | None = None,
     ) -> None:
         """Remember the message that shows argument ``#number``, to edit it later, and mark
-        the outbox row of its card (``card_row``) delivered."""
-        await self.posts.set_message(guild_id, debate_id, number, message_id, card_row)
+        the outbox row of its card delivered."""
+        await self.posts.set_message(guild_id, debate_id, number, message_id)
 
     async def get(self, guild_id: int, debate_id: int, number: int) -> ArgumentView:
         """One argument with its counts, scoped by guild and debate."""

@@ -117,7 +117,7 @@ class _Accepted:
             delay=outbox.FAST_PATH_GRACE,
         )
 
-    def view(self, argument_id: int, number: int, card_row: int) -> ArgumentView:
+    def view(self, argument_id: int, number: int) -> ArgumentView:
         return ArgumentView(
             id=argument_id,
             debate_id=self.debate_id,
@@ -132,7 +132,6 @@ class _Accepted:
             removed_reason=None,
             message_id=None,
             created_at=self.created_at,
-            card_row=card_row,
         )
 
 
@@ -142,7 +141,6 @@ class _Card:
     debate_id: int
     number: int
     message_id: int
-    card_row: int | None
 
 
 class PostBatcher:
@@ -174,11 +172,10 @@ class PostBatcher:
         debate_id: int,
         number: int,
         message_id: int,
-        card_row: int | None = None,
     ) -> None:
         """Remember the message that shows argument ``#number`` (scoped by guild), and mark
-        its outbox row ``card_row`` delivered: the interaction's response carried it."""
-        await self._cards.submit(_Card(guild_id, debate_id, number, message_id, card_row))
+        its card's outbox row delivered."""
+        await self._cards.submit(_Card(guild_id, debate_id, number, message_id))
 
     async def close(self) -> None:
         """Finish what is queued, then stop."""
@@ -348,14 +345,12 @@ async def _write(session: AsyncSession, accepted: list[_Accepted]) -> list[Argum
     )
     argument_ids = inserted.all()
     now = outbox.wall_now()
-    cards = await outbox.add(
+    await outbox.add(
         session, [item.card(number, now) for item, number in zip(accepted, numbers, strict=True)]
     )
     return [
-        item.view(argument_id, number, card)
-        for item, argument_id, number, card in zip(
-            accepted, argument_ids, numbers, cards, strict=True
-        )
+        item.view(argument_id, number)
+        for item, argument_id, number in zip(accepted, argument_ids, numbers, strict=True)
     ]
 
 
@@ -380,10 +375,16 @@ async def _apply_cards(session: AsyncSession, batch: Sequence[_Card]) -> Outcome
             outcomes.append(None)
             argument = found[(card.debate_id, card.number)]
             rows.append({"argument": argument.id, "message": card.message_id})
-            if card.card_row is not None:
-                marks.append({"row": card.card_row, "message": card.message_id, "at": now})
+            marks.append(
+                {
+                    "debate": card.debate_id,
+                    "number": card.number,
+                    "message": card.message_id,
+                    "at": now,
+                }
+            )
     if rows:
         await session.execute(_SET_MESSAGE_IDS, rows)
     if marks:
-        await session.execute(outbox.MARK_DELIVERED, marks)
+        await session.execute(outbox.MARK_CARD_DELIVERED, marks)
     return outcomes

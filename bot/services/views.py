@@ -96,8 +96,6 @@ class ArgumentView:
     created_at: datetime
     persuasive: int = 0
     mind_changes: int = 0
-    #: The outbox row of its card, when it was just posted (see ``bot.services.outbox``).
-    card_row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

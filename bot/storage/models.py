@@ -65,6 +65,8 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
+        #: An argument's card row, found by the argument when its answer carried it.
+        Index("ix_outbox_debate_kind_ref", "debate_id", "kind", "ref"),
         CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
     )
 

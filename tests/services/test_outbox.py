@@ -45,11 +45,9 @@ async def test_changes_write_their_rows_and_refusals_write_none(app: App) -> Non
     argument = await app.services.arguments.propose(member(FOR_1), CHANNEL, "An opening.")
     [*_, card] = await app.services.outbox.rows()
     assert (card.kind, card.ref, card.channel_id) == (rows.ARGUMENT_CARD, 1, CHANNEL)
-    assert argument.card_row == card.id
+    assert card.debate_id == argument.debate_id
     assert card.due_at >= card.created_at + rows.FAST_PATH_GRACE
-    await app.services.arguments.set_message(
-        member(FOR_1).guild_id, argument.debate_id, 1, 4242, argument.card_row
-    )
+    await app.services.arguments.set_message(member(FOR_1).guild_id, argument.debate_id, 1, 4242)
     [*_, card] = await app.services.outbox.rows()
     assert (card.status, card.message_id) == (rows.DELIVERED, 4242)
     await app.services.moderation.remove_argument(moderator(), CHANNEL, 1, "off topic")
@@ -138,3 +136,23 @@ async def test_a_new_process_voids_old_claims(app: App) -> None:
     assert claimed and await service.claim() == []
     await service.release_claims()
     assert [c.id for c in await service.claim()] == [c.id for c in claimed]
+
+
+async def test_delivered_rows_are_pruned_after_a_week_and_failed_ones_kept(app: App) -> None:
+    async with app.db.write() as session:
+        await rows.add(
+            session, [rows.row(guild_id=1, channel_id=5, kind=rows.NOTICE) for _ in range(4)]
+        )
+    service = app.services.outbox
+    old, recent, failed, pending = (r.id for r in await service.rows())
+    for row_id in (old, recent):
+        await service.delivered(row_id, 99)
+    await service.failed(failed, "403 Missing Permissions")
+    async with app.db.write() as session:
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_([old, failed]))
+            .values(delivered_at=rows.wall_now() - timedelta(days=8))
+        )
+    assert await service.prune() == 1
+    assert [r.id for r in await service.rows()] == [recent, failed, pending]
