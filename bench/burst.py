@@ -31,6 +31,8 @@ debater's on the For side. ``--command`` (``--command all`` runs each in turn):
 - ``motion-choices``, ``argument-choices``: autocomplete of ``/debate start``'s motion and of
   ``/persuasive``'s argument (30 arguments posted).
 
+``BENCH_KEEP_LOGS=DIR`` copies both bots' logs there; ``BENCH_SHOW_LOGS=1`` prints their ends.
+
 ``--rtt`` makes the emulator hold every REST response that long, as the network to Discord
 would. ``--default-gc`` runs the debate bot with CPython's collector defaults instead of its
 ``performance`` settings; ``--event-loop asyncio`` on asyncio's own loop instead of uvloop.
@@ -44,6 +46,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -668,6 +671,10 @@ async def bench(
             )
             print(f"\nPeak resident memory: {peaks}")
         finally:
+            keep = os.environ.get("BENCH_KEEP_LOGS")  # a folder to copy both bots' logs to
+            if keep:
+                for log in ("debate-bot.log", "bare-bot.log"):
+                    shutil.copy(folder / log, Path(keep) / f"{command}-{label}-{log}")
             stop_processes(bots, [folder / "debate-bot.log", folder / "bare-bot.log"])
             await db.dispose()
             await emu.stop()

@@ -5,6 +5,7 @@ clicked in by the services (a debate of another guild is refused as unknown)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -120,15 +121,24 @@ class VoteButton(_Persistent, Button, template=r"debate:vote:(?P<debate>\d+)"):
         return cls(int(match["debate"]))
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        view = discord.ui.View(timeout=None)
-        for stance in Stance:
-            view.add_item(StanceButton(self.debate_id, stance))
         await interaction.response.send_message(
             "How do you vote on the motion? Your vote is secret and you can change it "
             "until this vote closes.",
-            view=view,
+            view=stance_view(self.debate_id),
             ephemeral=True,
         )
+
+
+@functools.lru_cache(maxsize=256)
+def stance_view(debate_id: int) -> discord.ui.View:
+    """The Vote prompt's buttons, built once per debate and stopped, so discord.py keeps no
+    state (nor a 15-minute timer) per prompt: a burst of 2,000 presses would keep 2,000.
+    The stance buttons are dynamic items, handled by custom id like every other button."""
+    view = discord.ui.View(timeout=None)
+    for stance in Stance:
+        view.add_item(StanceButton(debate_id, stance))
+    view.stop()
+    return view
 
 
 STANCE_STYLES = {

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, cast, or_, select
+import itertools
+from collections.abc import Sequence
+
+from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import errors
+from bot.domain.enums import Side
 from bot.services.base import (
     Service,
     argument_by_number,
@@ -15,13 +19,19 @@ from bot.services.base import (
     debate_in_channel,
     mark_counts,
     parent_number,
-    participant_side,
+    participant_sides,
 )
 from bot.services.guild_configs import GuildConfigs
 from bot.services.post_batch import PostBatcher
+from bot.services.shared_read import SharedRead
 from bot.services.views import Actor, ArgumentView
 from bot.storage.database import Database
 from bot.storage.models import Argument
+
+#: Autocomplete's read: guild, channel, and the member rebutting (None: any argument).
+_VisibleKey = tuple[int, int, int | None]
+#: The debate's visible arguments, newest first, and that member's side.
+_Visible = tuple[list[ArgumentView], Side | None] | BaseException
 
 
 class ArgumentService(Service):
@@ -36,6 +46,9 @@ class ArgumentService(Service):
     ) -> None:
         super().__init__(db, clock, settings, configs)
         self.posts = PostBatcher(db, clock, lambda guild_id: self.settings_for(guild_id).debates)
+        self._visible: SharedRead[_VisibleKey, tuple[list[ArgumentView], Side | None]] = SharedRead(
+            self._load_visible, "argument-reads"
+        )
 
     async def close(self) -> None:
         await self.posts.close()
@@ -87,33 +100,41 @@ class ArgumentService(Service):
         """Visible arguments of the channel's debate matching ``#n`` or words, newest first.
 
         With ``rebutting_user``, only arguments that member may rebut (the other side's).
+        Autocomplete cannot be deferred: the requests waiting at one moment share one read of
+        the debate's visible arguments, and each is matched in memory.
         """
+        try:
+            visible, side = await self._visible.get((guild_id, channel_id, rebutting_user))
+        except errors.NoDebateHere:
+            return []
+        needle = str(query).strip().lstrip("#")
+        if needle.isdigit():
+            number = int(needle)
+            found = (a for a in visible if a.number == number or str(a.number).startswith(needle))
+        else:
+            words = [word.casefold() for word in needle.split()]
+            found = (a for a in visible if all(w in a.body.casefold() for w in words))
+        if side is not None and side.is_debater:
+            found = (a for a in found if a.side != side)
+        return list(itertools.islice(found, limit))
+
+    async def _load_visible(self, keys: Sequence[_VisibleKey]) -> dict[_VisibleKey, _Visible]:
+        found: dict[_VisibleKey, _Visible] = {}
         async with self.db.read() as session:
-            try:
-                debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
-            except errors.NoDebateHere:
-                return []
-            stmt = select(Argument).where(
-                Argument.debate_id == debate.id, Argument.status == "visible"
-            )
-            if rebutting_user is not None:
-                side = await participant_side(session, debate.id, rebutting_user)
-                if side is not None and side.is_debater:
-                    stmt = stmt.where(Argument.side != side.value)
-            needle = str(query).strip().lstrip("#")
-            if needle.isdigit():
-                stmt = stmt.where(
-                    or_(
-                        Argument.number == int(needle),
-                        cast(Argument.number, String).like(f"{needle}%"),
-                    )
+            for guild_id, channel_id in {(g, c) for g, c, _ in keys}:
+                try:
+                    debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
+                except errors.NoDebateHere as refusal:
+                    found.update({k: refusal for k in keys if k[:2] == (guild_id, channel_id)})
+                    continue
+                rows = await session.scalars(
+                    select(Argument)
+                    .where(Argument.debate_id == debate.id, Argument.status == "visible")
+                    .order_by(Argument.number.desc())
                 )
-            else:
-                for word in needle.split():
-                    stmt = stmt.where(Argument.body.ilike(f"%{_escape_like(word)}%", escape="\\"))
-            rows = await session.scalars(stmt.order_by(Argument.number.desc()).limit(limit))
-            return [argument_view(r, None) for r in rows]
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                visible = [argument_view(r, None) for r in rows]
+                users = {k[2] for k in keys if k[:2] == (guild_id, channel_id)}
+                sides = await participant_sides(session, debate.id, users - {None})
+                for user in users:
+                    found[(guild_id, channel_id, user)] = (visible, sides.get(user))
+        return found

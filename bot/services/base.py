@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -154,6 +155,21 @@ async def participant_side(session: AsyncSession, debate_id: int, user_id: int) 
         )
     )
     return Side(side) if side else None
+
+
+async def participant_sides(
+    session: AsyncSession, debate_id: int, users: Iterable[int | None]
+) -> dict[int | None, Side]:
+    """The sides of those of ``users`` who joined the debate, in one query."""
+    wanted = [u for u in users if u is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Participant.user_id, Participant.side).where(
+            Participant.debate_id == debate_id, Participant.user_id.in_(wanted)
+        )
+    )
+    return {user: Side(side) for user, side in rows}
 
 
 async def active_mute(

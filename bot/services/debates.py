@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,7 @@ from bot.services.base import (
 from bot.services.guild_configs import GuildConfigs
 from bot.services.join_batch import JoinBatcher
 from bot.services.motions import find_motion
+from bot.services.shared_read import SharedRead
 from bot.services.views import (
     Actor,
     DebateView,
@@ -67,6 +68,12 @@ class DebateService(Service):
     ) -> None:
         super().__init__(db, clock, settings, configs)
         self.joins = JoinBatcher(db, clock)
+        self._statuses: SharedRead[tuple[int, int], StatusView] = SharedRead(
+            self._load_statuses, "status-reads"
+        )
+        self._recent: SharedRead[tuple[int, int], list[DebateView]] = SharedRead(
+            self._load_recent, "debate-list-reads"
+        )
 
     async def close(self) -> None:
         await self.joins.close()
@@ -192,15 +199,24 @@ class DebateService(Service):
             return await view_of(session, debate)
 
     async def recent(self, guild_id: int, limit: int = 15) -> list[DebateView]:
-        """Open debates first, then the most recent closed ones."""
+        """Open debates first, then the most recent closed ones; the requests waiting at one
+        moment share one read (see :mod:`shared_read`)."""
+        return list(await self._recent.get((guild_id, limit)))
+
+    async def _load_recent(
+        self, keys: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], list[DebateView] | BaseException]:
+        found: dict[tuple[int, int], list[DebateView] | BaseException] = {}
         async with self.db.read() as session:
-            rows = await session.scalars(
-                select(Debate)
-                .where(Debate.guild_id == guild_id)
-                .order_by((Debate.status == "open").desc(), Debate.id.desc())
-                .limit(limit)
-            )
-            return [await view_of(session, row) for row in rows]
+            for guild_id, limit in keys:
+                rows = await session.scalars(
+                    select(Debate)
+                    .where(Debate.guild_id == guild_id)
+                    .order_by((Debate.status == "open").desc(), Debate.id.desc())
+                    .limit(limit)
+                )
+                found[(guild_id, limit)] = [await view_of(session, row) for row in rows]
+        return found
 
     async def join(
         self, actor: Actor, channel_id: int | None, side: Side, *, debate_id: int | None = None
@@ -429,36 +445,53 @@ class DebateService(Service):
         return max(0.0, (soonest - self.now()).total_seconds())
 
     async def status(self, guild_id: int, channel_id: int) -> StatusView:
-        """Phase, time left, sides, argument counts, vote counts (tallies if visible)."""
+        """Phase, time left, sides, argument counts, vote counts (tallies if visible); the
+        requests waiting at one moment share one read (see :mod:`shared_read`)."""
+        return await self._statuses.get((guild_id, channel_id))
+
+    async def _load_statuses(
+        self, keys: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], StatusView | BaseException]:
+        found: dict[tuple[int, int], StatusView | BaseException] = {}
         async with self.db.read() as session:
-            debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
-            view = await view_of(session, debate)
-            sides = dict.fromkeys(Side, 0)
-            for side, count in await session.execute(
-                select(Participant.side, func.count())
-                .where(Participant.debate_id == debate.id)
-                .group_by(Participant.side)
+            for guild_id, channel_id in keys:
+                try:
+                    found[(guild_id, channel_id)] = await self._status_in(
+                        session, guild_id, channel_id
+                    )
+                except errors.Refusal as refusal:
+                    found[(guild_id, channel_id)] = refusal
+        return found
+
+    async def _status_in(self, session: AsyncSession, guild_id: int, channel_id: int) -> StatusView:
+        debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
+        view = await view_of(session, debate)
+        sides = dict.fromkeys(Side, 0)
+        for side, count in await session.execute(
+            select(Participant.side, func.count())
+            .where(Participant.debate_id == debate.id)
+            .group_by(Participant.side)
+        ):
+            sides[Side(side)] = count
+        arguments = {s: dict.fromkeys(ArgumentKind, 0) for s in (Side.FOR, Side.AGAINST)}
+        for side, kind, count in await session.execute(
+            select(Argument.side, Argument.kind, func.count())
+            .where(Argument.debate_id == debate.id, Argument.status == "visible")
+            .group_by(Argument.side, Argument.kind)
+        ):
+            arguments[Side(side)][ArgumentKind(kind)] = count
+        visible = self.results_visible(view)
+        votes = []
+        for stage in get_format(debate.format).stages:
+            counts = dict.fromkeys(Stance, 0)
+            for stance, count in await session.execute(
+                select(MotionVote.stance, func.count())
+                .where(MotionVote.debate_id == debate.id, MotionVote.stage == stage)
+                .group_by(MotionVote.stance)
             ):
-                sides[Side(side)] = count
-            arguments = {s: dict.fromkeys(ArgumentKind, 0) for s in (Side.FOR, Side.AGAINST)}
-            for side, kind, count in await session.execute(
-                select(Argument.side, Argument.kind, func.count())
-                .where(Argument.debate_id == debate.id, Argument.status == "visible")
-                .group_by(Argument.side, Argument.kind)
-            ):
-                arguments[Side(side)][ArgumentKind(kind)] = count
-            visible = self.results_visible(view)
-            votes = []
-            for stage in get_format(debate.format).stages:
-                counts = dict.fromkeys(Stance, 0)
-                for stance, count in await session.execute(
-                    select(MotionVote.stance, func.count())
-                    .where(MotionVote.debate_id == debate.id, MotionVote.stage == stage)
-                    .group_by(MotionVote.stance)
-                ):
-                    counts[Stance(stance)] = count
-                votes.append(StageVotes(stage, sum(counts.values()), counts if visible else None))
-            return StatusView(view, sides, arguments, votes, visible, self.now())
+                counts[Stance(stance)] = count
+            votes.append(StageVotes(stage, sum(counts.values()), counts if visible else None))
+        return StatusView(view, sides, arguments, votes, visible, self.now())
 
     @staticmethod
     def results_visible(debate: DebateView) -> bool:

@@ -83,7 +83,7 @@ class JoinBatcher:
         ids = scope.debate_ids
         users = {move.actor.user_id for move in batch}
         sides, argued = await _members(session, ids, users)
-        motions = await _motions(session, scope.debates.values())
+        motions = await motions_of(session, scope.debates.values())
         before = dict(sides)
         left: set[tuple[int, int]] = set()
         outcomes: Outcomes[JoinResult | DebateView] = []
@@ -150,7 +150,7 @@ async def _members(
     return sides, {(d, u) for d, u in posted}
 
 
-async def _motions(
+async def motions_of(
     session: AsyncSession, debates: Iterable[Debate | BaseException]
 ) -> dict[int, Motion]:
     """The motions of the batch's debates, for the answers' views."""

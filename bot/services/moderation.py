@@ -7,11 +7,14 @@ the database refuses updates and deletes of them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.domain import errors
 from bot.domain.enums import AuditAction
 from bot.services import outbox
@@ -28,15 +31,21 @@ from bot.services.base import (
     require_moderator,
     view_of,
 )
+from bot.services.guild_configs import GuildConfigs
+from bot.services.shared_read import SharedRead
 from bot.services.views import (
     Actor,
     AuditPage,
     ModerationResult,
     MuteView,
 )
+from bot.storage.database import Database
 from bot.storage.models import Argument, AuditEvent, Debate, Mute
 
 MAX_REASON = 500
+
+#: An audit page's request: guild, channel, debate, page, entries per page.
+_PageKey = tuple[int, int | None, int | None, int, int]
 
 
 def _reason(text: str) -> str:
@@ -50,6 +59,16 @@ def _reason(text: str) -> str:
 
 class ModerationService(Service):
     """The moderator's toolkit; every action writes an audit event."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
+        self._pages: SharedRead[_PageKey, AuditPage] = SharedRead(self._load_pages, "audit-reads")
 
     async def remove_argument(
         self, actor: Actor, channel_id: int, number: int, reason: str
@@ -123,7 +142,7 @@ class ModerationService(Service):
         require_moderator(actor)
         why = _reason(reason)
         async with self.db.write() as session:
-            debate = await self._debate(session, actor, channel_id)
+            debate = await self._debate(session, actor.guild_id, channel_id)
             if debate is not None:
                 outbox.notice(session, debate, "warned", user=user_id, reason=why)
             audit(
@@ -163,7 +182,7 @@ class ModerationService(Service):
         now = self.now()
         until = now + timedelta(minutes=minutes)
         async with self.db.write() as session:
-            debate = await self._debate(session, actor, channel_id)
+            debate = await self._debate(session, actor.guild_id, channel_id)
             if debate is not None:
                 outbox.notice(session, debate, "muted", user=user_id, until=until.isoformat())
             session.add(
@@ -211,7 +230,7 @@ class ModerationService(Service):
             audit(
                 session,
                 guild_id=actor.guild_id,
-                debate_id=await self._debate_id(session, actor, channel_id),
+                debate_id=await self._debate_id(session, actor.guild_id, channel_id),
                 action=AuditAction.MEMBER_UNMUTED,
                 at=now,
                 actor_id=actor.user_id,
@@ -255,43 +274,59 @@ class ModerationService(Service):
         page: int = 0,
         per_page: int = 10,
     ) -> AuditPage:
-        """Audit events newest first: of one debate, or of the whole guild."""
+        """Audit events newest first: of one debate (by id, or the latest of a channel), or
+        of the whole guild; the requests waiting at one moment share one read."""
         require_moderator(actor)
+        return await self._pages.get((actor.guild_id, channel_id, debate_id, page, per_page))
+
+    async def _load_pages(self, keys: Sequence[_PageKey]) -> dict[_PageKey, AuditPage]:
         async with self.db.read() as session:
-            scope = [AuditEvent.guild_id == actor.guild_id]
-            if debate_id is None and channel_id is not None:
-                debate_id = await self._debate_id(session, actor, channel_id)
-            if debate_id is not None:
-                scope.append(AuditEvent.debate_id == debate_id)
-            total = int(
-                await session.scalar(select(func.count()).select_from(AuditEvent).where(*scope))
-                or 0
-            )
-            pages = max(1, math.ceil(total / per_page))
-            page = min(max(page, 0), pages - 1)
-            rows = await session.scalars(
-                select(AuditEvent)
-                .where(*scope)
-                .order_by(AuditEvent.id.desc())
-                .offset(page * per_page)
-                .limit(per_page)
-            )
-            entries = [audit_entry(r) for r in rows]
-            return AuditPage(entries, page, pages, total)
+            return {key: await self._page_in(session, *key) for key in keys}
+
+    async def _page_in(
+        self,
+        session: AsyncSession,
+        guild_id: int,
+        channel_id: int | None,
+        debate_id: int | None,
+        page: int,
+        per_page: int,
+    ) -> AuditPage:
+        scope = [AuditEvent.guild_id == guild_id]
+        if debate_id is None and channel_id is not None:
+            debate_id = await self._debate_id(session, guild_id, channel_id)
+        if debate_id is not None:
+            scope.append(AuditEvent.debate_id == debate_id)
+        total = int(
+            await session.scalar(select(func.count()).select_from(AuditEvent).where(*scope)) or 0
+        )
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(page, 0), pages - 1)
+        rows = await session.scalars(
+            select(AuditEvent)
+            .where(*scope)
+            .order_by(AuditEvent.id.desc())
+            .offset(page * per_page)
+            .limit(per_page)
+        )
+        entries = [audit_entry(r) for r in rows]
+        return AuditPage(entries, page, pages, total, debate_id)
 
     @classmethod
     async def _debate_id(
-        cls, session: AsyncSession, actor: Actor, channel_id: int | None
+        cls, session: AsyncSession, guild_id: int, channel_id: int | None
     ) -> int | None:
-        debate = await cls._debate(session, actor, channel_id)
+        debate = await cls._debate(session, guild_id, channel_id)
         return debate.id if debate else None
 
     @staticmethod
-    async def _debate(session: AsyncSession, actor: Actor, channel_id: int | None) -> Debate | None:
+    async def _debate(
+        session: AsyncSession, guild_id: int, channel_id: int | None
+    ) -> Debate | None:
         """The debate of ``channel_id`` (open or the latest closed one), if it has one."""
         if channel_id is None:
             return None
         try:
-            return await debate_in_channel(session, actor.guild_id, channel_id, open_only=False)
+            return await debate_in_channel(session, guild_id, channel_id, open_only=False)
         except errors.NoDebateHere:
             return None

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.domain import errors
 from bot.domain.enums import AuditAction
 from bot.domain.motions import builtin_motions
 from bot.services.base import Service, audit, motion_view, require_moderator
 from bot.services.essays import link_builtin_essay
+from bot.services.guild_configs import GuildConfigs
+from bot.services.shared_read import SharedRead
 from bot.services.views import Actor, MotionView
-from bot.storage.database import lock_until_commit
+from bot.storage.database import Database, lock_until_commit
 from bot.storage.models import Motion
 
 MAX_MOTION_LENGTH = 300
@@ -20,6 +26,18 @@ MIN_MOTION_LENGTH = 10
 
 class MotionService(Service):
     """List, search, add and remove the motions a guild can debate."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        configs: GuildConfigs | None = None,
+    ) -> None:
+        super().__init__(db, clock, settings, configs)
+        self._available: SharedRead[int | None, list[MotionView]] = SharedRead(
+            self._load_available, "motion-reads"
+        )
 
     async def sync_builtin(self) -> int:
         """Insert or refresh the essay's motions; returns how many changed. Idempotent."""
@@ -69,11 +87,20 @@ class MotionService(Service):
         return select(Motion).where(scope, Motion.removed_at.is_(None))
 
     async def available(self, guild_id: int | None) -> list[MotionView]:
-        """Built-in motions first, in the essay's order, then the guild's own."""
+        """Built-in motions first, in the essay's order, then the guild's own; the requests
+        waiting at one moment (autocomplete in a burst) share one read."""
+        return list(await self._available.get(guild_id))
+
+    async def _load_available(
+        self, keys: Sequence[int | None]
+    ) -> dict[int | None, list[MotionView]]:
+        found: dict[int | None, list[MotionView]] = {}
         async with self.db.read() as session:
-            rows = await session.scalars(self.visible_to(guild_id))
-            motions = [motion_view(r) for r in rows]
-        return sorted(motions, key=lambda m: (not m.builtin, m.id))
+            for guild_id in keys:
+                rows = await session.scalars(self.visible_to(guild_id))
+                motions = [motion_view(r) for r in rows]
+                found[guild_id] = sorted(motions, key=lambda m: (not m.builtin, m.id))
+        return found
 
     async def search(self, guild_id: int, query: str, limit: int = 25) -> list[MotionView]:
         """Motions whose text contains every word of ``query`` (or whose id is it)."""

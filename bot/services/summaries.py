@@ -7,7 +7,9 @@ background task: the debate never waits on the model.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain import errors
 from bot.domain.enums import AuditAction, Side
 from bot.domain.exchanges import Exchange, answers_to, central_clash, never_answered
 from bot.domain.formats import get_format
@@ -22,6 +25,7 @@ from bot.services.base import Service, debate_by_id, debate_in_channel, view_of
 from bot.services.bridging import bridged_arguments, bridging_rank
 from bot.services.debates import DebateService, results_in
 from bot.services.guild_configs import GuildConfigs
+from bot.services.shared_read import SharedRead
 from bot.services.views import DebateView, ResultsView
 from bot.storage.database import Database
 from bot.storage.models import Argument, AuditEvent, Participant, Summary
@@ -74,6 +78,9 @@ class SummaryService(Service):
         super().__init__(db, clock, settings, configs)
         self.library = PromptLibrary(settings.summaries.prompts_dir)
         self.client = ChatClient(settings.summaries.llm)
+        self._for_channels: SharedRead[tuple[int, int], RenderedSummary] = SharedRead(
+            self._load_for_channels, "summary-reads"
+        )
 
     async def facts(
         self, guild_id: int, debate_id: int, *, kind: str, phase: str | None = None
@@ -151,11 +158,25 @@ class SummaryService(Service):
             return row.id
 
     async def for_channel(self, guild_id: int, channel_id: int) -> RenderedSummary:
-        """``/debate summary``: the status of an open debate, or the final results."""
-        async with self.db.read() as session:
-            debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
-            debate_id, is_open = debate.id, debate.status == "open"
-        return await self.produce(guild_id, debate_id, "status" if is_open else "final")
+        """``/debate summary``: the status of an open debate, or the final results; the
+        requests waiting at one moment share one (see :mod:`shared_read`)."""
+        return await self._for_channels.get((guild_id, channel_id))
+
+    async def _load_for_channels(
+        self, keys: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], RenderedSummary | BaseException]:
+        async def one(guild_id: int, channel_id: int) -> RenderedSummary | BaseException:
+            try:
+                async with self.db.read() as session:
+                    debate = await debate_in_channel(session, guild_id, channel_id, open_only=False)
+                    debate_id, is_open = debate.id, debate.status == "open"
+                return await self.produce(guild_id, debate_id, "status" if is_open else "final")
+            except errors.Refusal as refusal:
+                return refusal
+
+        # Side by side: one debate's language-model summary must not hold up another's.
+        found = await asyncio.gather(*(one(*key) for key in keys))
+        return dict(zip(keys, found, strict=True))
 
     async def posted(self, guild_id: int, debate_id: int) -> list[PostedSummary]:
         """The stored summaries of a debate, oldest first."""

@@ -193,6 +193,8 @@ class AuditPage:
     page: int
     pages: int
     total: int
+    #: The debate the page is of (None: the whole server's).
+    debate_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

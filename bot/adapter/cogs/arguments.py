@@ -106,9 +106,10 @@ class ArgumentsCog(Area, commands.Cog):
         argument: int,
         explanation: app_commands.Range[str, 1, EXPLANATION_MAX],
     ) -> None:
-        result = await self.app.services.votes.credit_mind_change(
-            self.actor(interaction), channel_id_of(interaction), argument, explanation
+        result = await committed(
+            interaction,
+            self.app.services.votes.credit_mind_change(
+                self.actor(interaction), channel_id_of(interaction), argument, explanation
+            ),
         )
-        await interaction.response.send_message(
-            f"You credited #{result.number} with changing your mind.", ephemeral=True
-        )
+        await reply(interaction, f"You credited #{result.number} with changing your mind.")

@@ -138,11 +138,10 @@ class ModerationCog(
 
     @app_commands.command(name="log", description="Recent audit events of this debate (or server)")
     async def log(self, interaction: discord.Interaction) -> None:
-        debate = await self._debate_or_none(interaction)
-        debate_id = debate.id if debate else 0
         page = await self.app.services.moderation.audit_log(
-            self.actor(interaction), debate_id=debate_id or None
+            self.actor(interaction), channel_id=channel_id_of(interaction)
         )
+        debate_id = page.debate_id or 0
         scope = f"debate #{debate_id}" if debate_id else "this server"
         await interaction.response.send_message(
             embed=render.audit_embed(page, scope),
