@@ -135,8 +135,25 @@ def message_for(error: BaseException, interaction: discord.Interaction) -> str:
     return f"Sorry, something went wrong on our side. Reference: `{reference}`."
 
 
+#: Discord's code for an interaction past its answering window (or already answered).
+UNKNOWN_INTERACTION = 10062
+
+
 async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the member ``error`` ephemerally, whether or not the interaction was answered."""
+    """Tell the member ``error`` ephemerally, whether or not the interaction was answered.
+
+    An interaction that expired before its answer cannot be told anything: one line, no
+    traceback and no second request, which under a burst would only add to the backlog
+    that made it late."""
+    inner = _unwrap(error)
+    if isinstance(inner, discord.NotFound) and inner.code == UNKNOWN_INTERACTION:
+        count(interaction, error)
+        log.warning(
+            "interaction %s (%s) expired before it was answered",
+            interaction.id,
+            command_of(interaction),
+        )
+        return
     text = message_for(error, interaction)
     count(interaction, error)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -195,3 +196,35 @@ async def test_an_error_after_a_late_card_leaves_the_card_up(
     errors = posted.followups
     assert len(errors) == 1 and errors[0]["flags"] & 64
     assert "Reference" in errors[0]["content"]
+
+
+async def test_an_answer_too_late_is_logged_once_without_a_second_request(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord refuses an answer after the 3-second window (10062): nobody can be told, so the
+    bot logs one line instead of a traceback and sends no error message after it."""
+    from bot.emulator.faults import INTERACTION_CALLBACK, Status
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    voter = w.audience[0]
+    await harness.slash(voter, "debate join", {"side": "audience"}, channel=thread)
+    harness.emu.faults.add(
+        INTERACTION_CALLBACK, Status(404, code=10062, message="Unknown interaction")
+    )
+    sent = len(harness.emu.requests)
+
+    with caplog.at_level("WARNING", logger="bot.adapter"):
+        harness.emu.dispatch_interaction(
+            harness.emu.build_slash_payload(w.guild, thread, voter, "vote", {"stance": "for"})
+        )
+        while len(harness.emu.requests) == sent:  # the refused answer
+            await asyncio.sleep(0.02)
+        await harness.emu.settle(quiet=0.5, timeout=10)  # and whatever would follow it
+
+    paths = [r.path for r in harness.emu.requests[sent:]]
+    assert len(paths) == 1 and paths[0].endswith("/callback"), paths
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.adapter"] == [
+        f"interaction {paths[0].split('/')[-3]} (vote) expired before it was answered"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
