@@ -218,7 +218,9 @@ async def test_an_answer_too_late_is_logged_once_without_a_second_request(
         harness.emu.dispatch_interaction(
             harness.emu.build_slash_payload(w.guild, thread, voter, "vote", {"stance": "for"})
         )
+        deadline = asyncio.get_running_loop().time() + 30
         while len(harness.emu.requests) == sent:  # the refused answer
+            assert asyncio.get_running_loop().time() < deadline, "the bot never answered"
             await asyncio.sleep(0.02)
         await harness.emu.settle(quiet=0.5, timeout=10)  # and whatever would follow it
 

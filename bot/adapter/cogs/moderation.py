@@ -16,7 +16,6 @@ from bot.adapter.components import audit_view
 from bot.adapter.context import channel_id_of
 from bot.adapter.errors import RefusedCheck
 from bot.domain import errors
-from bot.services.views import DebateView
 
 REASON_MAX = 500
 
@@ -36,14 +35,6 @@ class ModerationCog(
         if not self.actor(interaction).is_moderator:
             raise RefusedCheck(errors.NotModerator())
         return True
-
-    async def _debate_or_none(self, interaction: discord.Interaction) -> DebateView | None:
-        try:
-            return await self.app.services.debates.in_channel(
-                interaction.guild_id or 0, channel_id_of(interaction), open_only=False
-            )
-        except errors.NoDebateHere:
-            return None
 
     @app_commands.command(name="remove", description="Hide an argument, with a reason")
     @app_commands.describe(
