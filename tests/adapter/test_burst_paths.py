@@ -263,12 +263,21 @@ async def test_a_burst_of_rebuttals_by_command_and_modal_numbers_each_once(
     results = await burst(harness, payloads)
 
     assert all(not r.ephemeral and "Rebuttal number" in r.text() for r in results)
-    async with harness.app.db.read() as session:
-        rows = (
-            await session.execute(
-                select(Argument.number, Argument.author_id, Argument.parent_id, Argument.message_id)
-            )
-        ).all()
+    # Each card's message id is stored after its answer went out: wait for the last ones.
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        async with harness.app.db.read() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        Argument.number, Argument.author_id, Argument.parent_id, Argument.message_id
+                    )
+                )
+            ).all()
+        if all(message is not None for *_, message in rows):
+            break
+        assert asyncio.get_running_loop().time() < deadline, "a card's message id was never kept"
+        await asyncio.sleep(0.05)
     numbers = sorted(number for number, *_ in rows)
     assert numbers == list(range(1, MEMBERS + 2))
     first = next(r for r in rows if r[0] == 1)
