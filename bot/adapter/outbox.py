@@ -152,9 +152,15 @@ class OutboxDispatcher:
             # Claims left by a process that ran these shards before (and died) are void.
             await self.outbox.release_claims(self.shards())
         pruned_at = 0.0
+        claims_left = False
         while True:
             self._wake.clear()
             try:
+                if claims_left:
+                    # A pass the outage broke left its rows claimed (the release could not
+                    # be written): free them now, or the thread would wait out the lease.
+                    await self.outbox.release_claims(self.shards())
+                    claims_left = False
                 if time.monotonic() - pruned_at > PRUNE_SECONDS:
                     pruned_at = time.monotonic()
                     if pruned := await self.outbox.prune():
@@ -165,6 +171,7 @@ class OutboxDispatcher:
                 raise
             except DatabaseUnavailable:  # logged once per outage; the outbox waits
                 log.debug("outbox pass paused: the database is unavailable")
+                claims_left = True
                 soonest = None
             except Exception:
                 log.exception("outbox pass failed; retrying")

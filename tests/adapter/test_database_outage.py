@@ -11,6 +11,7 @@ chmod would not stop). A full disk takes the same path (tests/storage/test_outag
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +23,9 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.domain.enums import Side
+from bot.emulator import Status
+from bot.emulator.faults import MESSAGE_POST
+from bot.emulator.world import RecordedRequest
 from bot.services.views import Actor
 from bot.storage.database import Database
 from bot.storage.models import AuditEvent, MotionVote
@@ -203,3 +207,39 @@ async def test_members_are_refused_clearly_and_nothing_acknowledged_is_lost(
     assert "database unavailable" in errors[0].getMessage()
     assert errors[0].exc_info is None  # one line, no traceback
     assert any("database available again" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_outbox_carries_on_after_an_outage_without_waiting_out_its_claims(
+    tmp_path: Path, migrated_template: Path
+) -> None:
+    """The database turns read-only while the dispatcher delivers an announcement: the pass
+    breaks with its row still claimed (neither the retry nor the release can be written).
+    Once the database is back the dispatcher frees that claim and posts, well inside the
+    claim's 60-second lease."""
+    async with running_harness(tmp_path, migrated_template) as harness:
+        w = harness.world
+        thread, _ = await harness.start_debate()
+        read_only = Pragmas(harness.app.db, "PRAGMA query_only=1", "PRAGMA query_only=0")
+
+        def outage_begins(req: RecordedRequest) -> bool:
+            if "Now: Opening statements" not in json.dumps(req.json):
+                return False
+            read_only.active = True
+            return True
+
+        rule = harness.emu.faults.add(MESSAGE_POST, Status(503), when=outage_begins)
+        moved = await harness.slash(w.moderator, "debate next", channel=thread)
+        assert "Opening statements" in moved.text()
+        for _ in range(500):
+            if rule.hits:
+                break
+            await asyncio.sleep(0.01)
+        assert rule.hits == 1
+        await asyncio.sleep(0.5)  # the dispatcher meets the outage: its pass breaks
+        [row] = [r for r in await harness.app.services.outbox.rows() if r.kind == "phase"]
+        assert row.status == "pending" and row.claimed_until is not None
+        read_only.active = False
+
+        await harness.posted(thread, "Now: Opening statements", timeout=20)
+        await harness.emu.settle(quiet=0.5)
+        assert harness.public_text(thread).count("Now: Opening statements") == 1
