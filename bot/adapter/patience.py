@@ -70,6 +70,20 @@ async def reply(interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True)
 
 
+async def answer_embed(
+    interaction: discord.Interaction, embed: discord.Embed, *, ephemeral: bool
+) -> None:
+    """An embed answer (mentions disabled), as a response or, after a deferral (see
+    :func:`committed`), as the follow-up that takes the "thinking" message's place."""
+    none = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=none)
+    else:
+        await interaction.response.send_message(
+            embed=embed, ephemeral=ephemeral, allowed_mentions=none
+        )
+
+
 async def edit(interaction: discord.Interaction, text: str) -> None:
     """Replace the component's message with ``text``, after a deferral as an edit of it."""
     if interaction.response.is_done():

@@ -3,6 +3,8 @@ moderators, ties shown as ties, the audience counted."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.adapter.conftest import Harness
 
 
@@ -134,3 +136,26 @@ async def test_series_scope_counts_the_series_debates_only(harness: Harness) -> 
     server = (await harness.slash(ben, "debate leaderboard", {"scope": "server"})).text()
     assert "Leaderboard · this server" in server and "across 2 debates" in server
     assert f"<@{ada}>" in server and f"<@{ben}>" in server
+
+
+async def test_a_slow_board_is_deferred_then_answered(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    await played(harness)
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every board counts as late
+    mine = await harness.slash(w.debaters_for[1], "debate leaderboard")
+    assert mine.callback_type == 5 and mine.ephemeral
+    assert "Your place: 3 of 3, with 0 points." in mine.text()
+    posted = await harness.slash(w.moderator, "debate leaderboard", {"public": True})
+    assert posted.callback_type == 5 and not posted.ephemeral
+    assert "Leaderboard · this server" in harness.public_text(w.channel)
+    # A refusal after a public deferral is told privately; nothing stays in the channel.
+    before = harness.public_text(w.channel)
+    refused = await harness.slash(
+        w.moderator, "debate leaderboard", {"scope": "series", "public": True}, settle=0.5
+    )
+    assert "no series yet" in refused.text()
+    assert harness.public_text(w.channel) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.storage.models import Summary
@@ -125,3 +126,18 @@ async def test_the_final_summary_names_each_sides_points(harness: Harness) -> No
     assert "Stretched, yet it still delivers." in clash and "Wars end; treaties stay." in clash
     never = final.split("Never answered")[1]
     assert "#2 (Against)" in never and "#3 (For)" in never and "#1 (" not in never
+
+
+async def test_a_slow_summary_is_deferred_then_answered(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapter.patience as patience
+
+    w = harness.world
+    thread, _ = await harness.start_debate()
+    monkeypatch.setattr(patience, "DEFER_AT", 0.0)  # every summary counts as late
+    member = await harness.slash(w.audience[0], "debate summary", channel=thread)
+    assert member.callback_type == 5 and member.ephemeral and "Pre-debate vote" in member.text()
+    moderator = await harness.slash(w.moderator, "debate summary", channel=thread)
+    assert moderator.callback_type == 5 and not moderator.ephemeral
+    assert moderator.text() == member.text()

@@ -18,7 +18,7 @@ from bot.adapter.context import channel_id_of
 from bot.adapter.leaderboard_render import leaderboard_embed
 from bot.adapter.limits import THREAD_NAME, one_line
 from bot.adapter.opening import announce_debate
-from bot.adapter.patience import committed, reply
+from bot.adapter.patience import answer_embed, committed, reply
 from bot.domain import errors
 from bot.domain.enums import Side
 from bot.services.base import require_moderator
@@ -212,10 +212,13 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
     @app_commands.command(name="summary", description="The current summary of this debate")
     async def summary(self, interaction: discord.Interaction) -> None:
         actor = self.actor(interaction)
-        embed = await self.runtime.summary_embed(actor.guild_id, channel_id_of(interaction))
-        await interaction.response.send_message(
-            embed=embed, ephemeral=not actor.is_moderator, allowed_mentions=render.NO_MENTIONS
+        # Reading a large debate's facts (or asking the model) may outlast Discord's window.
+        embed = await committed(
+            interaction,
+            self.runtime.summary_embed(actor.guild_id, channel_id_of(interaction)),
+            public=actor.is_moderator,
         )
+        await answer_embed(interaction, embed, ephemeral=not actor.is_moderator)
 
     @app_commands.command(name="export", description="The full transcript as a file (moderators)")
     @app_commands.describe(
@@ -285,11 +288,4 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
             public=public,
         )
         embed = leaderboard_embed(board, None if public else actor.user_id)
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                embed=embed, ephemeral=not public, allowed_mentions=render.NO_MENTIONS
-            )
-        else:
-            await interaction.response.send_message(
-                embed=embed, ephemeral=not public, allowed_mentions=render.NO_MENTIONS
-            )
+        await answer_embed(interaction, embed, ephemeral=not public)
