@@ -182,19 +182,23 @@ async def export_json(config: Path, debate_id: int, out: Path) -> dict[str, Any]
 
 def inject_faults(emu: DiscordEmulator) -> None:
     """Posts and edits fail with 5xx, 429 or a timeout whose outcome the bot cannot know
-    (the post took effect); public interaction responses get 5xx and 429. One of each kind
-    comes first, whatever the draws; then they come at random."""
+    (the post took effect); public interaction responses get 5xx, 429 and timeouts after
+    the card landed. One of each kind comes first, whatever the draws; then at random."""
     emu.faults.fail_next(MESSAGE_POST, timeout=True, hold=0.5)
     emu.faults.fail_next(MESSAGE_EDIT, 503)
     emu.faults.fail_next(INTERACTION_CALLBACK, 503, when=public_response)
     emu.faults.fail_next(FOLLOWUP, 429, when=public_response)
+    emu.faults.fail_next(INTERACTION_CALLBACK, timeout=True, hold=0.5, when=public_response)
     emu.faults.randomly(
         [MESSAGE_POST, MESSAGE_EDIT],
         0.3,
         [Status(503), Status(502), RateLimit(0.05), Timeout(hold=0.5, apply=True)],
     )
     emu.faults.randomly(
-        [INTERACTION_CALLBACK, FOLLOWUP], 0.25, [Status(503), RateLimit(0.05)], when=public_response
+        [INTERACTION_CALLBACK, FOLLOWUP],
+        0.25,
+        [Status(503), RateLimit(0.05), Timeout(hold=0.5, apply=True)],
+        when=public_response,
     )
 
 
@@ -370,10 +374,14 @@ async def test_a_debate_through_faults_keeps_the_public_record_whole(
             await emu.settle(quiet=0.5, timeout=15)
             debate_id, record = await read_record(emu, db, script, config, tmp_path / "export.json")
             kinds = Counter(fault.kind for fault in emu.faults.injected)
+            answers = sum(
+                1 for f in emu.faults.injected if f.kind == "timeout" and "/callback" in f.path
+            )
             kinds.update({"gateway drop": 1, "SIGKILL": 1, "PostgreSQL restart": 1})
             figures = {
                 "faults injected": sum(kinds.values()),
                 "by kind": dict(kinds),
+                "timed-out answers that landed": answers,
                 "arguments": len(record.arguments),
                 "cards missing": len(record.missing),
                 "duplicates": record.duplicates,
