@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import UserDefinedType
 
-from bot.domain.enums import Side, Stance
+from bot.domain.enums import ArgumentKind, Side, Stance
+from bot.domain.exchanges import answerable
 from bot.domain.formats import Format, get_format
 from bot.domain.scoring import ArgumentScore, outcome, persuasive_ranking, unanswered
 from bot.exports import model as m
@@ -43,6 +44,7 @@ TOP_PERSUASIVE = 10
 AnySelect = Select[*tuple[Any, ...]]
 Row = TypeVar("Row")
 _SIDES = {side.value: side for side in Side}
+_KINDS = {kind.value: kind for kind in ArgumentKind}
 _STANCES = {stance.value: stance for stance in Stance}
 #: SQLite has ``json_each`` built in from 3.38.
 JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
@@ -226,7 +228,7 @@ class DbExportSource:
             scored = outcome(None, by_stage[stages[0]] if stages else {})
             tallies = [(stages[0] if stages else "votes", scored.post)]
         del by_stage
-        open_points, ranked = await self._index()
+        open_points, ranked = await self._index(fmt)
         return m.Results(
             stages=tuple(
                 m.StageResult(
@@ -253,11 +255,12 @@ class DbExportSource:
             unanswered=tuple(open_points),
         )
 
-    async def _index(self) -> tuple[list[int], list[ArgumentScore]]:
+    async def _index(self, fmt: Format) -> tuple[list[int], list[ArgumentScore]]:
         """One pass over the arguments' numbers, parents and counts (integers only).
 
         Fills the reply tree and the per-number counts of marks and mind changes; returns the
-        unanswered arguments and the persuasive ranking, both from :mod:`bot.domain.scoring`.
+        points never answered (only those a rebuttal could still reach, as the summaries
+        count them: :func:`bot.domain.exchanges.answerable`) and the persuasive ranking.
         """
         parent = aliased(Argument)
         marks = _per_argument(ArgumentVote, self.debate.id)
@@ -269,6 +272,7 @@ class DbExportSource:
                 Argument.side,
                 Argument.status,
                 Argument.kind,
+                Argument.phase,
                 func.coalesce(marks.c.n, 0),
                 func.coalesce(deltas.c.n, 0),
             )
@@ -282,10 +286,12 @@ class DbExportSource:
         against = bytearray()  # side per visible argument: 1 against, 0 for
         answered: set[int] = set()
         scores: list[ArgumentScore] = []
+        open_to_answer: dict[tuple[str, str], bool] = {}
+        kind_of = _KINDS.__getitem__
         add, count, side_of = self.tree.add, self.counts.set, _SIDES.__getitem__
         parents = self.parents
         async for batch in self._batches(query):
-            for number, parent_number, side, status, kind, p, d in batch:
+            for number, parent_number, side, status, kind, phase, p, d in batch:
                 add(number, parent_number)
                 if parent_number is not None:
                     if number >= len(parents):
@@ -295,12 +301,16 @@ class DbExportSource:
                     count(number, p, d)
                 if status != "visible":
                     continue
-                visible.append(number)
-                against.append(side == "against")
                 if kind == "rebuttal" and parent_number is not None:
                     answered.add(parent_number)
                 if p or d:
                     scores.append(ArgumentScore(number, side_of(side), p, d))
+                if (kind, phase) not in open_to_answer:
+                    open_to_answer[kind, phase] = answerable(fmt, phase, kind_of(kind))
+                if not open_to_answer[kind, phase]:
+                    continue
+                visible.append(number)
+                against.append(side == "against")
         sides = (Side.FOR, Side.AGAINST)
         debating = ((n, sides[flag]) for n, flag in zip(visible, against, strict=True))
         return unanswered(debating, answered), persuasive_ranking(scores)

@@ -14,7 +14,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.domain.enums import Side, Stance
 from bot.exports.pseudonyms import pseudonymizer
-from tests.conftest import CHANNEL, member, moderator
+from tests.conftest import CHANNEL, GUILD, member, moderator
 from tests.exports.conftest import (
     AUDIENCE,
     REMOVAL_REASON,
@@ -103,3 +103,18 @@ def test_pseudonyms_differ_between_debates() -> None:
     assert same(42) == pseudonymizer(1, 1)(42)
     assert same(42) != pseudonymizer(1, 2)(42) != pseudonymizer(2, 1)(42)
     assert same(42) != same(43)
+
+
+async def test_unanswered_points_are_the_summaries_and_never_a_closing(
+    app: App, clock: ManualClock, scripted: Scripted
+) -> None:
+    """The export and the summaries agree on what was never answered: a closing statement
+    cannot be rebutted, so it is never listed, however many went unanswered."""
+    document = json.loads(await export_bytes(app, clock, scripted.debate_id, "json"))
+    closings = {a["number"] for a in document["arguments"] if a["kind"] == "closing"}
+    assert closings, "the scripted debate has closing statements"
+    listed = document["results"]["unanswered"]
+    assert listed and not closings & set(listed)
+    facts = await app.services.summaries.facts(GUILD, scripted.debate_id, kind="final")
+    assert facts.unanswered.total == len(listed)
+    assert sorted(listed) == sorted(a.number for a in facts.unanswered)
