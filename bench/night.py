@@ -66,7 +66,7 @@ from scene import (
 )
 from sqlalchemy import select, text
 
-from bot.emulator import DiscordEmulator, InteractionResult
+from bot.emulator import DiscordEmulator, InteractionResult, InteractionTimeout
 from bot.storage import migrate
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -115,9 +115,9 @@ def pending(result: InteractionResult) -> bool:
         return still_thinking(result)
     before = result.payload.get("message") or {}
     now = result.original or {}
-    unchanged = (now.get("content"), now.get("embeds")) == (
-        before.get("content"),
-        before.get("embeds"),
+    unchanged = (now.get("content") or "", now.get("embeds") or []) == (
+        before.get("content") or "",
+        before.get("embeds") or [],
     )
     return not result.followup_ids and unchanged
 
@@ -211,7 +211,9 @@ class Night:
             outcome = "ok"
         else:
             outcome = "refused"
-            self.refusals[(command, said.splitlines()[0][:80] if said else "(empty)")] += 1
+            # After a deferred update the refusal is the follow-up, under the message.
+            shown = str(result.followups[-1].get("content")) if result.followups else said
+            self.refusals[(command, shown.splitlines()[0][:80] if shown else "(empty)")] += 1
         self.sent.append(Sent(command, ack, done, result.callback_type in (5, 6), outcome))
         return result if outcome == "ok" else None
 
@@ -247,6 +249,8 @@ class Night:
         )
         if started is None:
             self.problems.append(f"motion {motion} was not started: {self.sent[-1]}")
+            for phase in PHASES:  # its members give up: every phase looks over to them
+                room.phase(phase).set()
             return
         room.debate = int(started.text().split("#")[1].split()[0])
         room.card = button_message(self.emu, room.channel, f"debate:join:{room.debate}:")
@@ -281,6 +285,8 @@ class Night:
     async def member(self, room: Room, member: int, side: str) -> None:
         await room.phase("pre_vote").wait()
         await self.at(room.opens + self.random.uniform(0.01, RAMP) * SPAN)
+        if not room.debate:
+            return
         if self.random.random() < 0.5:
             payload = self.slash(room, member, "debate join", {"side": side})
             command = "debate join"
@@ -446,8 +452,25 @@ class Night:
             tasks += [self.moderate(room), self.floor(room), self.marks(room), self.status(room)]
             tasks += [self.member(room, m, side) for m, side in room.debaters.items()]
             tasks += [self.member(room, m, "audience") for m in room.audience]
-        await asyncio.gather(*tasks)
+        progress = asyncio.get_running_loop().create_task(self.progress())
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            progress.cancel()
         return time.monotonic() - self.started
+
+    async def progress(self) -> None:
+        """A line on standard error every ten seconds: how the night is going."""
+        while True:
+            await asyncio.sleep(10)
+            count = Counter(s.outcome for s in self.sent)
+            late = sum(s.ack > 3 for s in self.sent)
+            print(
+                f"{time.monotonic() - self.started:4.0f} s: {len(self.sent)} answered or given "
+                f"up, {late} later than 3 s, {dict(count)}, crowd {self.lag:.1f} s behind",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def build_rooms(emu: DiscordEmulator, scale: float, shards: int) -> tuple[list[Room], list[int]]:
@@ -597,7 +620,8 @@ async def run_night(
             cpu_before = [cpu_seconds(p.pid) or 0.0 for p in bots]
             crowd_before = time.process_time()
             played = await night.play()
-            await emu.settle(quiet=1.0, timeout=120)
+            with contextlib.suppress(InteractionTimeout):
+                await emu.settle(quiet=1.0, timeout=120)
             cpu = [(cpu_seconds(p.pid) or 0.0) - b for p, b in zip(bots, cpu_before, strict=True)]
             crowd = time.process_time() - crowd_before
             peaks = [proc_status_mb(p.pid, "VmHWM") or 0.0 for p in bots]
@@ -607,6 +631,7 @@ async def run_night(
                 f"{NIGHT / 60:.0f} minutes in {wall:.0f} s",
                 played,
             )
+            sent = len(night.sent)
             wrong = await stored_exactly(db, rooms)
             size = await database_mb(db, file)
         finally:
@@ -615,6 +640,7 @@ async def run_night(
             await emu.stop()
     for i, (used, peak) in enumerate(zip(cpu, peaks, strict=True)):
         print(f"Bot process {i}: {used:.1f} s of CPU, peak RSS {peak:.0f} MB")
+    print(f"Bot CPU per interaction: {sum(cpu) / max(1, sent) * 1000:.1f} ms")
     print(f"Emulator and crowd (this process): {crowd:.1f} s of CPU")
     print(f"Database: {size:.1f} MB")
     arguments = sum(len(r.arguments) for r in rooms)
