@@ -70,6 +70,16 @@ async def test_no_sideways_scrolling_at_1280_or_390_in_light_and_dark(
                 assert shot_width == width and shot_height > height, "the whole page"
             text = await page.evaluate("document.body.innerText")
             assert LONG_URL in text.replace("\n", ""), "long text wraps, it is not cut"
+        broken = await page.evaluate(
+            "[...document.querySelectorAll('a[href^=\"#\"]')]"
+            ".map(a => a.getAttribute('href').slice(1))"
+            ".filter(id => !document.getElementById(id))"
+        )
+        assert broken == [], "every link within the page has its target"
+        toc = await page.evaluate("[...document.querySelectorAll('nav.toc a')].length")
+        assert toc == 10, "the contents list every section"
+        folds = await page.evaluate("document.querySelectorAll('details.arg > summary').length")
+        assert folds == 9, "each argument's thread folds"
         await page.scheme("light")
         pdf = await page.send("Page.printToPDF", printBackground=False)
         document = base64.b64decode(pdf["data"])

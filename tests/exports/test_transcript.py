@@ -10,9 +10,11 @@ import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
+from bot.domain.enums import Side
 from bot.exports.readable import duration, mentions, order_key, readable_times, span, when
 from bot.services import export_source
-from tests.exports.conftest import FOR_C, Scripted, export_bytes
+from tests.conftest import CHANNEL, GUILD, member, moderator
+from tests.exports.conftest import FOR_A, FOR_C, Scripted, export_bytes
 from tests.exports.readers import parse_markdown
 
 #: What the scripted debate did, in the order it did it (see ``run_script``).
@@ -171,3 +173,29 @@ def test_discord_markup_reads_as_names_and_times() -> None:
         "@Ada and @Ada, @7 until 1 Dec 2025, 06:32 UTC (1 Dec 2025, 06:32 UTC) <t:99999999999999>"
     )
     assert mentions("plain <b>", name) == "plain <b>"
+
+
+async def test_an_open_debate_moved_on_by_its_deadline(app: App, clock: ManualClock) -> None:
+    """A phase its deadline ended says so; the running phase has no end yet."""
+    s, mod = app.services, moderator()
+    debate = await s.debates.start(mod, channel_id=CHANNEL, motion_ref="essay-1")
+    await s.debates.join(member(FOR_A), CHANNEL, Side.FOR)
+    clock.advance(hours=2, minutes=5)
+    due = await s.debates.due_deadlines()
+    assert [d.debate_id for d in due] == [debate.id]
+    await s.debates.advance(
+        None, guild_id=GUILD, debate_id=debate.id, expected_index=due[0].phase_index
+    )
+    clock.advance(minutes=3)
+    await s.arguments.propose(member(FOR_A), CHANNEL, "Opening words.")
+    text = (await export_bytes(app, clock, debate.id, "markdown")).decode()
+    doc = parse_markdown(text)
+    phases = doc.sections()["Phases"]
+    assert "1\\. **Pre-debate vote** · 2 h 5 min · 0 arguments  " in phases
+    assert "1 Jan 2026, 12:00–14:05 UTC; ended at its deadline" in phases
+    assert "2\\. **Opening statements** · running · 1 argument  " in phases
+    assert "1 Jan 2026, 14:05 UTC to now" in phases
+    assert any(line.startswith("- **Closed:** not yet") for line in doc.lines)
+    entries = [rest for _, rest in transcript(text)]
+    assert entries[1] == "Opening statements begins** (the deadline passed)."
+    assert entries[2].startswith(f"{FOR_A}** (for) · #1 Opening")
