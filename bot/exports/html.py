@@ -164,14 +164,15 @@ async def write_html(source: ExportSource, out: BinaryIO) -> None:
                     '<p class="note">The reply tree: each rebuttal sits inside the argument it '
                     "answers; click a summary line to fold a thread.</p>\n"
                 )
+            w.flush()  # the renderings are UTF-8 already: copied to ``out`` as they are
             open_levels = 0
-            for depth, text in spool.walk():
+            for depth, data in spool.walk():
                 level = min(depth, MAX_NESTING)
                 if open_levels > level:
-                    w.write("</details>\n" * (open_levels - level))
-                w.write(text)
+                    out.write(b"</details>\n" * (open_levels - level))
+                out.write(data)
                 open_levels = level + 1
-            w.write("</details>\n" * open_levels)
+            out.write(b"</details>\n" * open_levels)
         _section(w, "participants", "Participants", counts.participants)
         if counts.participants:
             _thead(w, "Member", "Side", "Joined")

@@ -72,8 +72,9 @@ async def write_markdown(source: ExportSource, out: BinaryIO) -> None:
             _section(w, "Arguments", counts.arguments)
             if counts.arguments:
                 w.write("The reply tree: each rebuttal sits under the argument it answers.\n\n")
-            for _, text in spool.walk():
-                w.write(text)
+            w.flush()  # the renderings are UTF-8 already: copied to ``out`` as they are
+            for _, data in spool.walk():
+                out.write(data)
         _section(w, "Participants", counts.participants)
         if counts.participants:
             _table_head(w, "Member", "Side", "Joined")

@@ -18,6 +18,9 @@ from types import TracebackType
 
 from bot.exports.tree import ReplyTree
 
+#: Renderings gathered before one write to the file.
+PENDING = 256
+
 
 class TreeSpool:
     """Renderings by argument number, written in number order, read back in tree order."""
@@ -28,6 +31,7 @@ class TreeSpool:
         self.offset = array("q")
         self.length = array("q")
         self.size = 0
+        self.pending: list[bytes] = []
 
     def add(self, number: int, parent: int | None, text: str) -> None:
         """Keep ``text`` for argument ``number``; arguments come in increasing number order."""
@@ -39,19 +43,29 @@ class TreeSpool:
             self.length.extend(zeros)
         data = text.encode()
         self.offset[number], self.length[number] = self.size, len(data)
-        self.file.write(data)
+        self.pending.append(data)
         self.size += len(data)
+        if len(self.pending) >= PENDING:
+            self._write()
 
-    def walk(self) -> Iterator[tuple[int, str]]:
-        """``(depth, text)`` in depth-first order: replies right after what they rebut."""
+    def _write(self) -> None:
+        self.file.write(b"".join(self.pending))
+        self.pending.clear()
+
+    def walk(self) -> Iterator[tuple[int, bytes]]:
+        """``(depth, UTF-8 text)`` in depth-first order: replies right after what they rebut.
+
+        Bytes, so a writer can copy them to its output without decoding and encoding again.
+        """
         if not self.size:
             return
+        self._write()
         self.file.flush()
         with mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ) as view:
             offset, length = self.offset, self.length
             for number, depth in self.tree.walk():
                 start = offset[number]
-                yield depth, view[start : start + length[number]].decode()
+                yield depth, view[start : start + length[number]]
 
     def close(self) -> None:
         self.file.close()
