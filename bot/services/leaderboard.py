@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import errors
@@ -33,7 +33,7 @@ from bot.domain.leaderboard import (
 )
 from bot.services.base import Service
 from bot.services.bridging import bridged_debates
-from bot.services.series import series_by_id
+from bot.services.series import LATEST_FIRST, series_by_id, series_of_channel
 from bot.storage.models import (
     ArgumentVote,
     Debate,
@@ -148,25 +148,12 @@ async def _pick_series(
     """The series named, else this channel's (or its debate thread's), else the latest."""
     if series_id is not None:
         return await series_by_id(session, guild_id, series_id)
-    latest_first = ((Series.status == "open").desc(), Series.id.desc())
-    here = (
-        await session.scalars(
-            select(Series)
-            .outerjoin(SeriesItem, SeriesItem.series_id == Series.id)
-            .outerjoin(Debate, Debate.id == SeriesItem.debate_id)
-            .where(
-                Series.guild_id == guild_id,
-                or_(Series.channel_id == channel_id, Debate.channel_id == channel_id),
-            )
-            .order_by(*latest_first)
-            .limit(1)
-        )
-    ).first()
+    here = await series_of_channel(session, guild_id, channel_id)
     if here is not None:
         return here
     latest = (
         await session.scalars(
-            select(Series).where(Series.guild_id == guild_id).order_by(*latest_first).limit(1)
+            select(Series).where(Series.guild_id == guild_id).order_by(*LATEST_FIRST).limit(1)
         )
     ).first()
     if latest is None:

@@ -105,19 +105,7 @@ class SeriesService(Service):
         if series_id is not None:
             return await self.get(guild_id, series_id)
         async with self.db.read() as session:
-            row = (
-                await session.scalars(
-                    select(Series)
-                    .outerjoin(SeriesItem, SeriesItem.series_id == Series.id)
-                    .outerjoin(Debate, Debate.id == SeriesItem.debate_id)
-                    .where(
-                        Series.guild_id == guild_id,
-                        or_(Series.channel_id == channel_id, Debate.channel_id == channel_id),
-                    )
-                    .order_by((Series.status == "open").desc(), Series.id.desc())
-                    .limit(1)
-                )
-            ).first()
+            row = await series_of_channel(session, guild_id, channel_id)
             if row is None:
                 raise errors.NoSeriesHere()
             return await series_view(session, row)
@@ -319,6 +307,28 @@ async def series_by_id(session: AsyncSession, guild_id: int, series_id: int) -> 
     if row is None or row.guild_id != guild_id:
         raise errors.UnknownSeries(series_id)
     return row
+
+
+#: The open series first, then the latest.
+LATEST_FIRST = ((Series.status == "open").desc(), Series.id.desc())
+
+
+async def series_of_channel(session: AsyncSession, guild_id: int, channel_id: int) -> Series | None:
+    """The series run in this channel or in one of its debates' threads (see LATEST_FIRST)."""
+    found: Series | None = (
+        await session.scalars(
+            select(Series)
+            .outerjoin(SeriesItem, SeriesItem.series_id == Series.id)
+            .outerjoin(Debate, Debate.id == SeriesItem.debate_id)
+            .where(
+                Series.guild_id == guild_id,
+                or_(Series.channel_id == channel_id, Debate.channel_id == channel_id),
+            )
+            .order_by(*LATEST_FIRST)
+            .limit(1)
+        )
+    ).first()
+    return found
 
 
 async def series_view(session: AsyncSession, row: Series) -> SeriesView:
