@@ -670,6 +670,8 @@ async def run_night(
     print(f"Machine: {cores} cores, load average {load:.1f} over the last minute")
     arguments = sum(len(r.arguments) for r in rooms)
     print(f"Stored exactly ({arguments} arguments): {'yes' if not wrong else 'NO'}")
+    if wrong and not answered:
+        print("  (interactions went unanswered: a write may be committed with nobody told)")
     for line in wrong:
         print(f"  {line}")
     return answered and not wrong
