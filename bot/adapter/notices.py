@@ -40,9 +40,24 @@ def notice_text(facts: dict[str, Any]) -> tuple[str, int | None]:
             None,
         )
     if name == "delta":
+        users = facts.get("users") or [facts["user"]]
+        who, verb = _names(users), "credits" if len(users) == 1 else "credit"
         return (
-            f"Δ <@{facts['user']}> credits #{facts['number']} by <@{facts['author']}> with "
-            f"changing their mind ({facts['count']} in all).",
+            f"Δ {who} {verb} #{facts['number']} by <@{facts['author']}> with changing their "
+            f"mind ({facts['count']} in all).",
             None,
         )
     raise ValueError(f"unknown notice {name!r}")
+
+
+#: Members named in one notice; the rest are counted ("and 12 others").
+NAMED = 5
+
+
+def _names(users: list[Any]) -> str:
+    """``<@a>``, ``<@a> and <@b>``, ``<@a>, <@b> and 3 others``: never pinged (see caller)."""
+    shown = [f"<@{int(u)}>" for u in users[:NAMED]]
+    rest = len(users) - len(shown)
+    if rest:
+        shown.append(f"{rest} other" + ("s" if rest > 1 else ""))
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"

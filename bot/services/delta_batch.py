@@ -88,8 +88,10 @@ class DeltaBatcher:
         given, counts = await _credits(session, {a.id for a in arguments.values()}, users)
         outcomes: Outcomes[MindChangeResult] = []
         rows = []
-        notices: list[dict[str, Any]] = []
-        wall = outbox.wall_now()
+        # One public notice per argument per batch, naming everyone who credited it: a burst
+        # of credits must not queue a post per member behind Discord's per-channel limit.
+        notice_of: dict[int, dict[str, Any]] = {}
+        places: list[tuple[int, int, int, int]] = []
         for credit in batch:
             try:
                 debate, _ = open_for(
@@ -123,25 +125,32 @@ class DeltaBatcher:
                 }
             )
             count = counts[target.id]
-            notices.append(
-                outbox.row(
-                    guild_id=debate.guild_id,
-                    channel_id=debate.channel_id,
-                    kind=outbox.NOTICE,
-                    debate_id=debate.id,
-                    payload={
-                        "notice": "delta",
-                        "user": credit.actor.user_id,
-                        "number": credit.number,
-                        "author": target.author_id,
-                        "count": count,
-                    },
-                    now=wall,
-                )
-            )
+            credited = notice_of.get(target.id)
+            if credited is None:
+                notice_of[target.id] = credited = {
+                    "notice": "delta",
+                    "users": [],
+                    "number": credit.number,
+                    "author": target.author_id,
+                }
+                places.append((debate.guild_id, debate.channel_id, debate.id, target.id))
+            credited["users"].append(credit.actor.user_id)
+            credited["count"] = count
             outcomes.append(MindChangeResult(debate.id, credit.number, target.author_id, count))
         if rows:
             await session.execute(_INSERT_CREDITS, rows)
+            wall = outbox.wall_now()
+            notices = [
+                outbox.row(
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    kind=outbox.NOTICE,
+                    debate_id=debate_id,
+                    payload=notice_of[argument_id],
+                    now=wall,
+                )
+                for guild_id, channel_id, debate_id, argument_id in places
+            ]
             await outbox.add(session, notices)  # the public notices, with the credits
         return outcomes
 

@@ -5,6 +5,7 @@ interaction answered, the stored state exact, and late writes deferred before th
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from bot.domain.enums import Side
 from bot.emulator import InteractionResult
 from bot.services.views import Actor
 from bot.storage.models import Argument, MindChange, MotionVote, Participant
-from tests.adapter.conftest import Harness
+from tests.adapter.conftest import Harness, message_text
 
 pytestmark = pytest.mark.both_backends
 
@@ -320,6 +321,15 @@ async def test_a_burst_of_deltas_credits_each_member_once_and_refuses_repeats(
     assert credited == sorted(members)
     public = harness.public_text(thread)
     assert f"({MEMBERS} in all)" in public
+    # One notice per argument per group commit, naming (or counting) each member once.
+    notices = [m for m in (message_text(m) for m in harness.public(thread)) if m.startswith("Δ")]
+    assert 0 < len(notices) < MEMBERS
+    named = sum(
+        len(re.findall(r"<@\d+>", n.split(" credit")[0]))
+        + sum(int(k) for k in re.findall(r"(\d+) others? credit", n))
+        for n in notices
+    )
+    assert named == MEMBERS
 
 
 async def test_a_burst_of_reads_answers_everyone_with_the_current_state(
