@@ -56,6 +56,10 @@ class DiscordEmulator(World):
         self.response_delay = 0.0
         self.in_flight = 0
         self.max_in_flight = 0  # the most REST requests the bot had open at once
+        #: See :meth:`hold_responses`: 0 when responses are not held.
+        self.hold_until_in_flight = 0
+        self.hold_timeout = 30.0
+        self.crowded = asyncio.Event()
         self.last_request_at = time.monotonic()
         self.app_owner: Any = None
         self.gateway = Gateway(self)
@@ -109,6 +113,15 @@ class DiscordEmulator(World):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def hold_responses(self, until_in_flight: int, timeout: float = 30.0) -> None:
+        """Hold every REST response (after its request took effect) until ``until_in_flight``
+        requests are open at once, or ``timeout`` seconds passed. A client that cannot keep
+        that many open side by side (a capped connection pool) is then seen in
+        ``max_in_flight`` however slowly a loaded machine lets it send them."""
+        self.hold_until_in_flight = until_in_flight
+        self.hold_timeout = timeout
+        self.crowded = asyncio.Event()
 
     # ----- gateway-facing helpers ----------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -138,6 +139,8 @@ class Rest:
             return await handler(request)
         emu.in_flight += 1
         emu.max_in_flight = max(emu.max_in_flight, emu.in_flight)
+        if emu.hold_until_in_flight and emu.in_flight >= emu.hold_until_in_flight:
+            emu.crowded.set()
         try:
             return await self._serve(request, handler)
         finally:
@@ -177,6 +180,9 @@ class Rest:
         rec.status = resp.status
         if emu.response_delay:
             await asyncio.sleep(emu.response_delay)
+        if emu.hold_until_in_flight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(emu.crowded.wait(), emu.hold_timeout)
         return resp
 
     async def _answer(

@@ -6,19 +6,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
+from sqlalchemy import func, select
 
+from bot.adapter.errors import NOT_POSTED
 from bot.adapter.local import LocalDiscord, World, seed_world
 from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.emulator import DiscordEmulator, InteractionResult
+from bot.emulator.interactions import EPHEMERAL
+from bot.storage.models import Argument
 from tests.conftest import make_settings
+
+#: Discord's interaction window as the emulator enforces it in tests of what a burst stores
+#: and answers rather than of the window itself. The emulator, the scripted members and the
+#: bot share one event loop here, so on a busy 2-core machine the emulator's own work for a
+#: burst can hold a deferral past three seconds, which says nothing about the bot. The window
+#: and the bot's deferral at ``patience.DEFER_AT`` are proven in tests/adapter/test_patience.py.
+BURST_WINDOW = 60.0
 
 
 @dataclass
@@ -127,10 +138,69 @@ class Harness:
             await asyncio.sleep(0.02)
         return seen
 
+    async def answered(
+        self,
+        results: list[InteractionResult],
+        timeout: float = 60,  # noqa: ASYNC109
+    ) -> list[InteractionResult]:
+        """``results`` once each has its final answer: the response, or after a deferral
+        (type 5) its follow-up. A deferral says nothing yet, and while a burst is being
+        committed no quiet period promises that its follow-up has arrived. A deferred update
+        (type 6) is left to the test, which knows what the edit says."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout)
+        while thinking := [r for r in results if awaiting_follow_up(r)]:
+            if loop.time() > deadline:
+                raise AssertionError(f"{len(thinking)} deferred answers never came")
+            await asyncio.sleep(0.02)
+        expired = [r for r in results if r.expired]
+        assert not expired, f"{len(expired)} answered after the window: {expired[0].errors}"
+        return results
+
     async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         from tests.services.helpers import snapshot
 
         return await snapshot(self.app)
+
+
+async def until(
+    check: Callable[[], Awaitable[bool]],
+    what: str,
+    timeout: float = 30,  # noqa: ASYNC109
+) -> None:
+    """Poll ``check`` until true: what the bot writes or posts after it answered has nothing
+    to wait on, and on a loaded machine no quiet period promises it has happened."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def cards_remembered(harness: Harness) -> bool:
+    """Whether every argument has its card's message stored: the bot writes it after the card
+    answered the member."""
+    async with harness.app.db.read() as session:
+        missing = await session.scalar(
+            select(func.count()).select_from(Argument).where(Argument.message_id.is_(None))
+        )
+    return missing == 0
+
+
+def awaiting_follow_up(result: InteractionResult) -> bool:
+    """Deferred (type 5) and not answered yet: the "thinking" message is neither followed up
+    nor edited, or it says only that a refused post was not posted (the member's private
+    follow-up comes next)."""
+    if result.callback_type != 5 or result.followup_ids:
+        return False
+    return result.text() in ("", NOT_POSTED)
+
+
+def publicly_answered(result: InteractionResult) -> bool:
+    """Whether the answer stayed public: a public deferral refused after all is removed,
+    its member told privately."""
+    return any(not int(m.get("flags") or 0) & EPHEMERAL for m in result.messages)
 
 
 def message_text(message: dict[str, Any]) -> str:

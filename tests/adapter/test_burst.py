@@ -1,18 +1,19 @@
-"""A burst of votes through the real client: every vote answered, none throttled by the bot."""
+"""A burst of votes through the real client: every vote answered, none throttled by the bot.
+
+What a member is told may come in the response or, when the write ran late, in the follow-up
+to a deferral: on a busy machine some of a burst is deferred, which is the bot doing its job.
+"""
 
 from __future__ import annotations
-
-import asyncio
 
 from sqlalchemy import func, select
 
 from bot.domain.enums import Side
 from bot.services.views import Actor
 from bot.storage.models import Argument, ArgumentVote, MotionVote
-from tests.adapter.conftest import Harness
+from tests.adapter.conftest import BURST_WINDOW, Harness, cards_remembered, until
 
 VOTERS = 120
-ROUND_TRIP = 0.2  # seconds each reply holds its connection, as the network to Discord would
 
 
 async def test_a_burst_is_answered_without_queueing_behind_a_connection_cap(
@@ -20,27 +21,29 @@ async def test_a_burst_is_answered_without_queueing_behind_a_connection_cap(
 ) -> None:
     """Over the internet every reply keeps its HTTP connection busy for a round trip. A
     capped pool would queue a burst's replies behind each other: 64 connections left a
-    quarter of 2,000 votes unanswered at 80 ms (bench/burst.py --rtt 80)."""
+    quarter of 2,000 votes unanswered at 80 ms (bench/burst.py --rtt 80). Here the emulator
+    holds every reply until all of the burst's are open at once, which a capped pool never
+    reaches, however slowly a busy machine lets the bot send them."""
     emu, w = harness.emu, harness.world
     thread, _ = await harness.start_debate()
     voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]
     for user in voters:  # joining is set-up here; /debate join has its own tests
         await harness.app.services.debates.join(Actor(w.guild, user), thread, Side.AUDIENCE)
-    emu.response_delay = ROUND_TRIP
+    emu.hold_responses(until_in_flight=VOTERS)
     emu.max_in_flight = 0
+    emu.ack_deadline = BURST_WINDOW
 
-    results = [
-        emu.dispatch_interaction(
-            emu.build_slash_payload(w.guild, thread, user, "vote", {"stance": "for"})
-        )
-        for user in voters
-    ]
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
+    results = await harness.answered(
+        [
+            emu.dispatch_interaction(
+                emu.build_slash_payload(w.guild, thread, user, "vote", {"stance": "for"})
+            )
+            for user in voters
+        ]
+    )
 
-    assert [r.callback_type for r in results] == [4] * VOTERS
     assert all("vote is recorded" in r.text() and r.ephemeral for r in results)
-    assert not any(r.expired for r in results)
-    assert emu.max_in_flight > 64, emu.max_in_flight  # replies went out side by side
+    assert emu.max_in_flight >= VOTERS, emu.max_in_flight  # replies went out side by side
     async with harness.app.db.read() as session:
         stored = await session.scalar(select(func.count()).select_from(MotionVote))
     assert stored == VOTERS
@@ -59,14 +62,16 @@ async def test_a_burst_of_persuasive_presses_counts_every_mark_once(harness: Har
     await services.debates.join(Actor(w.guild, ada), thread, Side.FOR)
     await harness.slash(w.moderator, "debate next", channel=thread)
     await harness.slash(ada, "propose", {"text": "An opening worth marking."}, channel=thread)
+    emu.ack_deadline = BURST_WINDOW
 
-    results = [
-        emu.dispatch_interaction(
-            emu.build_slash_payload(w.guild, thread, user, "persuasive", {"argument": 1})
-        )
-        for user in voters
-    ]
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
+    results = await harness.answered(
+        [
+            emu.dispatch_interaction(
+                emu.build_slash_payload(w.guild, thread, user, "persuasive", {"argument": 1})
+            )
+            for user in voters
+        ]
+    )
 
     counts = sorted(int(r.text().split("(")[1].split()[0]) for r in results)
     assert counts == list(range(1, VOTERS + 1))
@@ -89,19 +94,21 @@ async def test_a_burst_of_proposals_numbers_each_once_and_keeps_every_card(
     for i, user in enumerate(voters):
         side = Side.FOR if i % 2 else Side.AGAINST
         await services.debates.join(Actor(w.guild, user), thread, side)
+    emu.ack_deadline = BURST_WINDOW
 
-    results = [
-        emu.dispatch_interaction(
-            emu.build_slash_payload(
-                w.guild, thread, user, "propose", {"text": f"Argument from voter {i}."}
+    results = await harness.answered(
+        [
+            emu.dispatch_interaction(
+                emu.build_slash_payload(
+                    w.guild, thread, user, "propose", {"text": f"Argument from voter {i}."}
+                )
             )
-        )
-        for i, user in enumerate(voters)
-    ]
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=30)
-    await emu.settle(quiet=0.5, timeout=30)
+            for i, user in enumerate(voters)
+        ]
+    )
 
     assert all(not r.ephemeral and "Argument from voter" in r.text() for r in results)
+    await until(lambda: cards_remembered(harness), "every card's message stored")
     async with harness.app.db.read() as session:
         rows = (await session.execute(select(Argument.number, Argument.message_id))).all()
     assert sorted(number for number, _ in rows) == list(range(1, VOTERS + 1))

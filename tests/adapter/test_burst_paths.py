@@ -16,7 +16,7 @@ from bot.domain.enums import Side
 from bot.emulator import InteractionResult
 from bot.services.views import Actor
 from bot.storage.models import Argument, MindChange, MotionVote, Participant
-from tests.adapter.conftest import Harness, message_text
+from tests.adapter.conftest import BURST_WINDOW, Harness, cards_remembered, message_text, until
 
 pytestmark = pytest.mark.both_backends
 
@@ -29,25 +29,10 @@ async def burst(harness: Harness, payloads: list[dict[str, Any]]) -> list[Intera
     """Dispatch every payload at once; return when each is answered (after a deferral, once
     its follow-up or edit has arrived)."""
     emu = harness.emu
-    results = [emu.dispatch_interaction(p) for p in payloads]
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout=60)
-    # A deferral says nothing yet, and no quiet period promises its answer has arrived.
-    deadline = asyncio.get_running_loop().time() + 60
-    while any(thinking(r) for r in results):
-        assert asyncio.get_running_loop().time() < deadline, "a deferred answer never came"
-        await asyncio.sleep(0.05)
+    emu.ack_deadline = BURST_WINDOW
+    results = await harness.answered([emu.dispatch_interaction(p) for p in payloads])
     await emu.settle(quiet=0.3, timeout=60)
-    assert not any(r.expired for r in results)
     return results
-
-
-def thinking(result: InteractionResult) -> bool:
-    """Deferred, and neither followed up nor edited since."""
-    if result.callback_type == 5:
-        return not result.followup_ids and not result.text()
-    if result.callback_type == 6:
-        return False  # checked by the test, which knows what the edit says
-    return False
 
 
 def motion_card(harness: Harness) -> dict[str, Any]:
@@ -264,21 +249,13 @@ async def test_a_burst_of_rebuttals_by_command_and_modal_numbers_each_once(
     results = await burst(harness, payloads)
 
     assert all(not r.ephemeral and "Rebuttal number" in r.text() for r in results)
-    # Each card's message id is stored after its answer went out: wait for the last ones.
-    deadline = asyncio.get_running_loop().time() + 30
-    while True:
-        async with harness.app.db.read() as session:
-            rows = (
-                await session.execute(
-                    select(
-                        Argument.number, Argument.author_id, Argument.parent_id, Argument.message_id
-                    )
-                )
-            ).all()
-        if all(message is not None for *_, message in rows):
-            break
-        assert asyncio.get_running_loop().time() < deadline, "a card's message id was never kept"
-        await asyncio.sleep(0.05)
+    await until(lambda: cards_remembered(harness), "every card's message stored")
+    async with harness.app.db.read() as session:
+        rows = (
+            await session.execute(
+                select(Argument.number, Argument.author_id, Argument.parent_id, Argument.message_id)
+            )
+        ).all()
     numbers = sorted(number for number, *_ in rows)
     assert numbers == list(range(1, MEMBERS + 2))
     first = next(r for r in rows if r[0] == 1)
@@ -319,8 +296,8 @@ async def test_a_burst_of_deltas_credits_each_member_once_and_refuses_repeats(
     async with harness.app.db.read() as session:
         credited = sorted(await session.scalars(select(MindChange.user_id)))
     assert credited == sorted(members)
-    public = harness.public_text(thread)
-    assert f"({MEMBERS} in all)" in public
+    # The notice that counts everyone comes last: the outbox keeps a thread's posts in order.
+    await harness.posted(thread, f"({MEMBERS} in all)", timeout=60)
     # One notice per argument per group commit, naming (or counting) each member once.
     notices = [m for m in (message_text(m) for m in harness.public(thread)) if m.startswith("Δ")]
     assert 0 < len(notices) < MEMBERS

@@ -29,7 +29,7 @@ from bot.emulator.world import RecordedRequest
 from bot.services.views import Actor
 from bot.storage.database import Database
 from bot.storage.models import AuditEvent, MotionVote
-from tests.adapter.conftest import Harness, running_harness
+from tests.adapter.conftest import BURST_WINDOW, Harness, running_harness
 from tests.postgres.cluster import PostgresCluster
 
 REFUSAL = "The bot's database is unavailable; try again in a minute."
@@ -151,14 +151,15 @@ async def test_members_are_refused_clearly_and_nothing_acknowledged_is_lost(
     started = time.monotonic()
     # one member, then a burst whose group commit fails whole
     assert await _vote(harness, thread, w.audience[1]) == REFUSAL
-    burst = [
-        emu.dispatch_interaction(
-            emu.build_slash_payload(w.guild, thread, user, "vote", {"stance": "for"})
-        )
-        for user in crowd
-    ]
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in burst)), timeout=30)
-    await emu.settle(quiet=0.3)
+    emu.ack_deadline = BURST_WINDOW
+    burst = await harness.answered(
+        [
+            emu.dispatch_interaction(
+                emu.build_slash_payload(w.guild, thread, user, "vote", {"stance": "for"})
+            )
+            for user in crowd
+        ]
+    )
     assert all(r.ephemeral and r.text() == REFUSAL for r in burst), {r.text() for r in burst}
     ada = w.debaters_for[0]
     joined = await harness.slash(ada, "debate join", {"side": "for"}, channel=thread)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.domain.enums import Side
 from bot.services.views import Actor
 from bot.storage.models import MotionVote
-from tests.adapter.conftest import Harness
+from tests.adapter.conftest import BURST_WINDOW, Harness
 
 VOTERS = 60
 
@@ -30,6 +30,7 @@ async def test_a_gateway_drop_mid_burst_keeps_every_acknowledged_vote_once(
 ) -> None:
     emu, w = harness.emu, harness.world
     thread, _ = await harness.start_debate()
+    emu.ack_deadline = BURST_WINDOW
     voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(VOTERS)]
     for user in voters:
         await harness.app.services.debates.join(Actor(w.guild, user), thread, Side.AUDIENCE)
@@ -45,12 +46,12 @@ async def test_a_gateway_drop_mid_burst_keeps_every_acknowledged_vote_once(
         if i == VOTERS // 2:  # half are on the wire; the rest arrive while the bot is away
             assert await emu.faults.drop_gateway(reset=reset) == 1
     await _resumed(harness, 1)
-    await asyncio.wait_for(asyncio.gather(*(r.acked for r in burst)), timeout=30)
+    await harness.answered(burst)  # after a deferral (a loaded machine), its follow-up
     await emu.settle(quiet=0.3)
 
     assert emu.gateway.resumes[0].replayed > 0  # some votes did arrive during the gap
     assert [v.kind for v in emu.violations] == []  # no interaction answered twice
-    assert all(r.callback_type == 4 and r.ephemeral for r in burst)
+    assert all(r.callback_type in (4, 5) and r.ephemeral for r in burst)
     recorded = [r for r in burst if "vote is recorded" in r.text()]
     assert len(recorded) == VOTERS, [r.text() for r in burst if r not in recorded]
     async with harness.app.db.read() as session:

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.domain.enums import Side
 from bot.emulator import InteractionResult
 from bot.services.views import Actor
-from tests.adapter.conftest import Harness, running_harness
+from tests.adapter.conftest import BURST_WINDOW, Harness, running_harness
 
 JOINED, STRANGERS, LATE = 24, 6, 5
 
@@ -62,6 +62,7 @@ async def test_a_scrape_counts_what_a_burst_sent(
         port = bot.metrics_server.port
         assert port > 0
         thread, _ = await harness.start_debate()
+        emu.ack_deadline = BURST_WINDOW
         voters = [emu.add_member(w.guild, f"voter{i}").id for i in range(JOINED)]
         strangers = [emu.add_member(w.guild, f"stranger{i}").id for i in range(STRANGERS)]
         for user in voters:  # set-up, not counted: straight through the service
@@ -83,7 +84,9 @@ async def test_a_scrape_counts_what_a_burst_sent(
     assert samples[("debate_bot_interaction_response_seconds_count", vote)] == sent
     assert samples[("debate_bot_interactions_received_total", start)] == 1
     assert samples[("debate_bot_interaction_response_seconds_count", start)] == 1
-    assert samples[("debate_bot_interaction_deferrals_total", vote)] == LATE
+    # The late ones, and any of the first burst that a busy machine made late too.
+    deferred = sum(r.callback_type == 5 for r in first + late)
+    assert samples[("debate_bot_interaction_deferrals_total", vote)] == deferred >= LATE
     refused = (("command", "vote"), ("reason", "not_joined"))
     assert samples[("debate_bot_refusals_total", refused)] == STRANGERS
     assert not [key for key in samples if key[0] == "debate_bot_unexpected_errors_total"]

@@ -4,14 +4,13 @@ absorbed politely."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.domain.ratelimit import RateLimiter
 from bot.storage.models import Argument
-from tests.adapter.conftest import Harness, message_text
+from tests.adapter.conftest import BURST_WINDOW, Harness, message_text, publicly_answered
 
 
 async def open_floor(harness: Harness) -> int:
@@ -181,17 +180,19 @@ async def test_a_burst_of_identical_proposals_yields_one_argument(harness: Harne
     ben = w.debaters_for[1]
     await harness.slash(ben, "debate join", {"side": "for"}, channel=thread)
     payload_text = {"text": "Spam spam spam."}
-    results = [
-        emu.dispatch_interaction(
-            emu.build_slash_payload(w.guild, thread, ben, "propose", payload_text)
-        )
-        for _ in range(50)
-    ]
-    await asyncio.gather(*(r.acked for r in results))
+    emu.ack_deadline = BURST_WINDOW
+    results = await harness.answered(
+        [
+            emu.dispatch_interaction(
+                emu.build_slash_payload(w.guild, thread, ben, "propose", payload_text)
+            )
+            for _ in range(50)
+        ]
+    )
     await emu.settle(quiet=0.3)
-    public = [r for r in results if not r.ephemeral]
+    public = [r for r in results if publicly_answered(r)]
     assert len(public) == 1
-    refusals = [r.text() for r in results if r.ephemeral]
+    refusals = [r.text() for r in results if not publicly_answered(r)]
     assert len(refusals) == 49
     assert all("going a bit fast" in t or "already posted this text" in t for t in refusals)
     async with harness.app.db.read() as session:

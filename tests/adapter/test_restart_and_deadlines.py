@@ -118,7 +118,8 @@ async def test_closing_lets_an_interaction_being_handled_finish(
     release.set()
     await asyncio.wait_for(closing, timeout=10)
 
-    assert posted.callback_type == 4 and "Last words." in posted.text()
+    # The card is the answer, or on a loaded machine the follow-up that replaced a deferral.
+    assert posted.callback_type in (4, 5) and "Last words." in posted.text()
     debate = await harness.app.services.debates.in_channel(w.guild, thread)
     stored = await harness.app.services.arguments.get(w.guild, debate.id, 1)
     assert stored.message_id == posted.original_id
