@@ -149,7 +149,8 @@ class Harness:
         (type 6) is left to the test, which knows what the edit says."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        await asyncio.wait_for(asyncio.gather(*(r.acked for r in results)), timeout)
+        _, silent = await asyncio.wait([r.acked for r in results], timeout=timeout)
+        assert not silent, f"{len(silent)} of {len(results)} interactions never answered"
         while thinking := [r for r in results if awaiting_follow_up(r)]:
             if loop.time() > deadline:
                 raise AssertionError(f"{len(thinking)} deferred answers never came")
