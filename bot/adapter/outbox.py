@@ -52,10 +52,13 @@ MAX_BACKOFF = 60.0
 #: Failures other than Discord's or the database's (a bug, a summary that cannot be made)
 #: stop being retried after this many attempts, so one row cannot hold its thread forever.
 MAX_OTHER_ATTEMPTS = 5
-#: How far back (from its row's creation) an argument's card is looked for in its thread.
-FAST_PATH_SKEW = timedelta(seconds=5)
-#: How many of the thread's later messages are looked through for it.
-HISTORY_LIMIT = 200
+#: An argument's card is looked for in its thread among the messages from this long before
+#: its row was written (clock skew) to :data:`FAST_PATH_WINDOW` after (the answer follows
+#: the commit within Discord's three seconds, or its deferral's follow-up soon after).
+FAST_PATH_SKEW = timedelta(seconds=2)
+FAST_PATH_WINDOW = timedelta(seconds=60)
+#: At most this many messages are looked through (a busy thread posts hundreds a minute).
+HISTORY_LIMIT = 5000
 #: How often delivered rows past their keeping time are deleted.
 PRUNE_SECONDS = 3600.0
 #: How often the loop looks even when nothing woke it (rows due later, other processes).
@@ -361,11 +364,14 @@ class OutboxDispatcher:
         in the thread, since the row was written, whose title names the argument."""
         title = f"#{item.ref} "
         since = discord.utils.time_snowflake(item.created_at - FAST_PATH_SKEW)
+        until = item.created_at + FAST_PATH_WINDOW
         me = self.client.user.id if self.client.user else None
         try:
             async for message in where.history(
                 limit=HISTORY_LIMIT, after=discord.Object(since), oldest_first=True
             ):
+                if message.created_at > until:
+                    break
                 if message.author.id != me:
                     continue
                 if any((embed.title or "").startswith(title) for embed in message.embeds):
