@@ -48,4 +48,5 @@ class App:
         await self.services.votes.close()
         await self.services.debates.close()
         await self.services.arguments.close()
+        await self.services.members.close()
         await self.db.dispose()

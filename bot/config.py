@@ -124,6 +124,16 @@ class SummariesConfig(_Section):
 
 class ExportsConfig(_Section):
     pseudonymous_voters: bool = False
+    #: ``all``: every member's name and id is a pseudonym in every format.
+    pseudonymous: Literal["none", "all"] = "none"
+    #: With ``pseudonymous: all``, moderators keep their names and ids.
+    show_moderators: bool = False
+
+    @field_validator("pseudonymous", mode="before")
+    @classmethod
+    def _off_is_none(cls, value: object) -> object:
+        """YAML reads ``off`` and ``no`` as false, and an empty value as null: all mean none."""
+        return "none" if value in (None, False, "off", "") else value
 
 
 class PhaseTiming(_Section):

@@ -62,6 +62,8 @@ _STATIC: tuple[Key, ...] = (
     Key("debates.announce_role", "Role mentioned once when a debate opens", Kind.ROLE),
     Key("summaries.enabled", "Post summaries at the end of phases"),
     Key("exports.pseudonymous_voters", "Show voters in exports as pseudonyms"),
+    Key("exports.pseudonymous", "all: every member in exports as a pseudonym; none: off"),
+    Key("exports.show_moderators", "Name moderators when exports.pseudonymous is all"),
 )
 
 #: Words that clear a value (``none`` for a role or channel, an empty list).

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.adapter import render
 from bot.adapter.announce import Announcer
 from bot.adapter.components import DYNAMIC_ITEMS, REBUT_MODAL, handle_modal_submit
+from bot.adapter.context import note_names
 from bot.adapter.deadlines import DeadlineDispatcher
 from bot.adapter.errors import RateLimited
 from bot.adapter.measure import known_labels, measure
@@ -170,6 +171,7 @@ class DebateBotMixin:
         if event_name == "interaction":
             self.last_interaction_at = time.monotonic()
             measure(args[0], self.metrics, self.labels)
+            note_names(self.app.services.members, args[0])
             if args[0].type is discord.InteractionType.modal_submit:
                 self.handling(
                     asyncio.get_running_loop().create_task(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.config import Settings
+from bot.services.members import MemberNames
 from bot.services.views import Actor
 
 
@@ -56,3 +57,24 @@ def channel_id_of(interaction: discord.Interaction) -> int:
     """The channel or thread the interaction was used in."""
     assert interaction.channel_id is not None
     return interaction.channel_id
+
+
+def note_names(members: MemberNames, interaction: discord.Interaction) -> None:
+    """Tell ``members`` the names this interaction carries: the member's display name
+    (server nickname, else global name, else username) and username, and the names of the
+    server, the channel and, in a thread, its parent channel, where Discord gave them."""
+    guild_id = interaction.guild_id
+    if guild_id is None:
+        return
+    user = interaction.user
+    places: list[tuple[int, str | None]] = []
+    guild = interaction.guild
+    if guild is not None:
+        places.append((guild.id, getattr(guild, "name", None)))
+    channel = interaction.channel
+    if channel is not None:
+        places.append((channel.id, getattr(channel, "name", None)))
+        parent = getattr(channel, "parent", None)
+        if parent is not None:
+            places.append((parent.id, getattr(parent, "name", None)))
+    members.seen(guild_id, user.id, user.display_name, user.name, places)

@@ -82,9 +82,16 @@ class World:
 
     # ----- building the world -------------------------------------------------------------
 
-    def add_user(self, username: str, bot: bool = False, user_id: int | None = None) -> UserState:
-        """A user that is not (yet) a member of any guild."""
-        user = UserState(user_id or self.ids.next(), username, bot=bot)
+    def add_user(
+        self,
+        username: str,
+        bot: bool = False,
+        user_id: int | None = None,
+        global_name: str | None = None,
+    ) -> UserState:
+        """A user that is not (yet) a member of any guild; ``global_name`` is the display
+        name chosen for all servers (Discord sends ``null`` when there is none)."""
+        user = UserState(user_id or self.ids.next(), username, bot=bot, global_name=global_name)
         self.users[user.id] = user
         return user
 
@@ -165,12 +172,14 @@ class World:
         joined_at: str | None = None,
         user_id: int | None = None,
         nick: str | None = None,
+        global_name: str | None = None,
     ) -> MemberState:
-        """A member (new user, or an existing ``user_id``); ``permissions`` adds extra bits."""
+        """A member (new user, or an existing ``user_id``); ``permissions`` adds extra bits;
+        ``nick`` is the server nickname, ``global_name`` the user's display name."""
         guild = self.guild(guild_id)
         user = self.users.get(user_id) if user_id else None
         if user is None:
-            user = self.add_user(username, user_id=user_id)
+            user = self.add_user(username, user_id=user_id, global_name=global_name)
         for rid in roles or []:
             if rid not in guild.roles:
                 raise EmulatorError(f"role {rid} is not in guild {guild_id}")

@@ -1,13 +1,18 @@
 """CSV: one zip of UTF-8 CSV files (RFC 4180, CRLF line ends), streamed row by row.
 
 - ``debate.csv``: ``field,value`` pairs about the debate, its motion and its result.
-- ``participants.csv``: ``user,side,joined_at``.
+- ``people.csv``: ``id,display_name,username`` of the members named by id (see the JSON
+  schema's ``people``).
+- ``participants.csv``: ``user,name,side,joined_at``.
 - ``arguments.csv``: one row per argument in number order (``parent`` is the number it
   rebuts; ``body`` is empty for a removed argument unless removed text was asked for).
 - ``votes.csv``: every vote in one file, told apart by ``type``: ``motion_vote`` (``stage``,
   ``stance``), then ``persuasive`` (``argument``), then ``mind_change`` (``argument``,
   ``explanation``).
 - ``audit_events.csv``: the debate's audit log in order.
+
+Every column holding a member id (or pseudonym) has the member's display name in the column
+after it (``author,author_name``), empty when unknown.
 
 Text cells that start with ``= + - @``, a tab or a carriage return get a leading ``'`` so
 spreadsheets show them instead of evaluating them. Entries carry a fixed date (1980-01-01)
@@ -40,6 +45,7 @@ ARGUMENT_COLUMNS = (
     "number",
     "parent",
     "author",
+    "author_name",
     "side",
     "kind",
     "phase",
@@ -47,6 +53,7 @@ ARGUMENT_COLUMNS = (
     "body",
     "removed_reason",
     "removed_by",
+    "removed_by_name",
     "removed_at",
     "created_at",
     "persuasive",
@@ -56,6 +63,7 @@ VOTE_COLUMNS = (
     "type",
     "stage",
     "voter",
+    "voter_name",
     "stance",
     "argument",
     "explanation",
@@ -67,7 +75,9 @@ AUDIT_COLUMNS = (
     "created_at",
     "action",
     "actor",
+    "actor_name",
     "target_user",
+    "target_user_name",
     "target_argument",
     "reason",
     "detail",
@@ -146,6 +156,11 @@ def _entry(archive: zipfile.ZipFile, name: str, pool: ThreadPoolExecutor) -> Ite
 async def write_csv(source: ExportSource, out: BinaryIO) -> None:
     """Write the zip of CSV files to ``out``."""
     h = source.header
+    named = h.people.name
+
+    def name(user: str | None) -> str:
+        return cell(named(user))
+
     with (
         ThreadPoolExecutor(1, thread_name_prefix="export-deflate") as pool,
         zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as archive,
@@ -160,10 +175,14 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
             results = fields["results"]
             for key in ("winner", "is_tie", "voters_in_both"):
                 w.writerow([f"results.{key}", _plain(results[key])])
+        with entry("people.csv") as w:
+            w.writerow(["id", "display_name", "username"])
+            for user, person in h.people.items():
+                w.writerow((user, cell(person.display_name), cell(person.username)))
         with entry("participants.csv") as w:
-            w.writerow(["user", "side", "joined_at"])
+            w.writerow(["user", "name", "side", "joined_at"])
             async for p in source.participants():
-                w.writerow((p.user, p.side, p.joined_at))
+                w.writerow((p.user, name(p.user), p.side, p.joined_at))
         with entry("arguments.csv") as w:
             w.writerow(ARGUMENT_COLUMNS)
             async for a in source.arguments("number"):
@@ -172,6 +191,7 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
                         a.number,
                         "" if a.parent is None else a.parent,
                         a.author,
+                        name(a.author),
                         a.side,
                         a.kind,
                         a.phase,
@@ -179,6 +199,7 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
                         cell(a.body),
                         cell(a.removed_reason),
                         a.removed_by or "",
+                        name(a.removed_by),
                         a.removed_at or "",
                         a.created_at,
                         a.persuasive,
@@ -188,13 +209,16 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
         with entry("votes.csv") as w:
             w.writerow(VOTE_COLUMNS)
             async for v in source.motion_votes():
-                cast, updated = v.cast_at, v.updated_at
-                w.writerow(("motion_vote", v.stage, v.voter, v.stance, "", "", cast, updated))
+                cast, updated, voter = v.cast_at, v.updated_at, v.voter
+                w.writerow(
+                    ("motion_vote", v.stage, voter, name(voter), v.stance, "", "", cast, updated)
+                )
             async for m in source.persuasive_marks():
-                w.writerow(("persuasive", "", m.voter, "", m.number, "", m.created_at, ""))
+                voter, at = m.voter, m.created_at
+                w.writerow(("persuasive", "", voter, name(voter), "", m.number, "", at, ""))
             async for d in source.mind_changes():
-                text, at = cell(d.explanation), d.created_at
-                w.writerow(("mind_change", "", d.voter, "", d.number, text, at, ""))
+                text, at, voter = cell(d.explanation), d.created_at, d.voter
+                w.writerow(("mind_change", "", voter, name(voter), "", d.number, text, at, ""))
         with entry("audit_events.csv") as w:
             w.writerow(AUDIT_COLUMNS)
             async for e in source.audit_events():
@@ -205,7 +229,9 @@ async def write_csv(source: ExportSource, out: BinaryIO) -> None:
                         e.created_at,
                         e.action,
                         e.actor or "",
+                        name(e.actor),
                         e.target_user or "",
+                        name(e.target_user),
                         target,
                         cell(e.reason),
                         cell(e.detail),

@@ -22,6 +22,7 @@ from bot.exports.model import (
     MindChangeRow,
     MotionVoteRow,
     ParticipantRow,
+    People,
     iso,
 )
 from bot.exports.writers import text_out
@@ -41,13 +42,14 @@ def _dumps(value: Any, indent: bool = False) -> str:
 
 def header_fields(h: Header) -> dict[str, Any]:
     """The small top-level members, in schema order."""
-    d, m, r = h.debate, h.motion, h.results
+    d, m, r, name = h.debate, h.motion, h.results, h.people.name
     return {
         "schema_version": h.schema_version,
         "generator": "debate-bot",
         "options": {
             "pseudonymous_voters": h.pseudonymous_voters,
             "include_removed": h.include_removed,
+            "pseudonymous": "all" if h.pseudonymous_all else "none",
         },
         "debate": {
             "id": d.id,
@@ -62,8 +64,12 @@ def header_fields(h: Header) -> dict[str, Any]:
             "locked": d.locked,
             "results_visibility": d.results_visibility,
             "created_by": d.created_by,
+            "created_by_name": name(d.created_by),
             "created_at": iso(d.created_at),
             "closed_at": iso(d.closed_at),
+            "guild_name": d.guild_name,
+            "channel_name": d.channel_name,
+            "thread_name": d.thread_name,
         },
         "motion": {
             "id": m.id,
@@ -82,6 +88,7 @@ def header_fields(h: Header) -> dict[str, Any]:
                 "deadline": iso(p.deadline),
                 "ended_at": iso(p.ended_at),
                 "ended_by": p.ended_by,
+                "ended_by_name": name(p.ended_by),
             }
             for p in h.phases
         ],
@@ -107,6 +114,10 @@ def header_fields(h: Header) -> dict[str, Any]:
             for s in h.summaries
         ],
         "counts": asdict(h.counts),
+        "people": [
+            {"id": user, "display_name": p.display_name, "username": p.username}
+            for user, p in h.people.items()
+        ],
     }
 
 
@@ -123,53 +134,64 @@ def _int(value: int | None) -> str:
     return "null" if value is None else str(value)
 
 
-def participant(p: ParticipantRow) -> str:
-    return (
-        f'{{"user": {_string(p.user)}, "side": {_string(p.side)}, '
-        f'"joined_at": {_string(p.joined_at)}}}'
-    )
+class Rows:
+    """Each row as one JSON object, with the name of each member id beside it."""
 
+    def __init__(self, people: People) -> None:
+        self.name = people.name
 
-def argument(a: ArgumentRow) -> str:
-    return (
-        f'{{"number": {a.number}, "parent": {_int(a.parent)}, "author": {_string(a.author)}, '
-        f'"side": {_string(a.side)}, "kind": {_string(a.kind)}, "phase": {_string(a.phase)}, '
-        f'"status": {_string(a.status)}, "body": {_str(a.body)}, '
-        f'"removed_reason": {_str(a.removed_reason)}, "removed_by": {_str(a.removed_by)}, '
-        f'"removed_at": {_str(a.removed_at)}, "created_at": {_string(a.created_at)}, '
-        f'"persuasive": {a.persuasive}, "mind_changes": {a.mind_changes}}}'
-    )
+    def _name(self, user: str | None) -> str:
+        return _str(self.name(user))
 
+    def participant(self, p: ParticipantRow) -> str:
+        return (
+            f'{{"user": {_string(p.user)}, "name": {self._name(p.user)}, '
+            f'"side": {_string(p.side)}, "joined_at": {_string(p.joined_at)}}}'
+        )
 
-def motion_vote(v: MotionVoteRow) -> str:
-    return (
-        f'{{"stage": {_string(v.stage)}, "voter": {_string(v.voter)}, '
-        f'"stance": {_string(v.stance)}, "cast_at": {_string(v.cast_at)}, '
-        f'"updated_at": {_string(v.updated_at)}}}'
-    )
+    def argument(self, a: ArgumentRow) -> str:
+        return (
+            f'{{"number": {a.number}, "parent": {_int(a.parent)}, '
+            f'"author": {_string(a.author)}, "author_name": {self._name(a.author)}, '
+            f'"side": {_string(a.side)}, "kind": {_string(a.kind)}, "phase": {_string(a.phase)}, '
+            f'"status": {_string(a.status)}, "body": {_str(a.body)}, '
+            f'"removed_reason": {_str(a.removed_reason)}, "removed_by": {_str(a.removed_by)}, '
+            f'"removed_by_name": {self._name(a.removed_by)}, '
+            f'"removed_at": {_str(a.removed_at)}, "created_at": {_string(a.created_at)}, '
+            f'"persuasive": {a.persuasive}, "mind_changes": {a.mind_changes}}}'
+        )
 
+    def motion_vote(self, v: MotionVoteRow) -> str:
+        return (
+            f'{{"stage": {_string(v.stage)}, "voter": {_string(v.voter)}, '
+            f'"voter_name": {self._name(v.voter)}, '
+            f'"stance": {_string(v.stance)}, "cast_at": {_string(v.cast_at)}, '
+            f'"updated_at": {_string(v.updated_at)}}}'
+        )
 
-def mark(m: MarkRow) -> str:
-    return (
-        f'{{"argument": {m.number}, "voter": {_string(m.voter)}, '
-        f'"created_at": {_string(m.created_at)}}}'
-    )
+    def mark(self, m: MarkRow) -> str:
+        return (
+            f'{{"argument": {m.number}, "voter": {_string(m.voter)}, '
+            f'"voter_name": {self._name(m.voter)}, "created_at": {_string(m.created_at)}}}'
+        )
 
+    def mind_change(self, d: MindChangeRow) -> str:
+        return (
+            f'{{"argument": {d.number}, "voter": {_string(d.voter)}, '
+            f'"voter_name": {self._name(d.voter)}, '
+            f'"explanation": {_string(d.explanation)}, "created_at": {_string(d.created_at)}}}'
+        )
 
-def mind_change(d: MindChangeRow) -> str:
-    return (
-        f'{{"argument": {d.number}, "voter": {_string(d.voter)}, '
-        f'"explanation": {_string(d.explanation)}, "created_at": {_string(d.created_at)}}}'
-    )
-
-
-def audit_event(a: AuditRow) -> str:
-    return (
-        f'{{"id": {a.id}, "action": {_string(a.action)}, "actor": {_str(a.actor)}, '
-        f'"target_user": {_str(a.target_user)}, "target_argument": {_int(a.target_argument)}, '
-        f'"reason": {_str(a.reason)}, "detail": {_str(a.detail)}, '
-        f'"created_at": {_string(a.created_at)}}}'
-    )
+    def audit_event(self, a: AuditRow) -> str:
+        return (
+            f'{{"id": {a.id}, "action": {_string(a.action)}, "actor": {_str(a.actor)}, '
+            f'"actor_name": {self._name(a.actor)}, '
+            f'"target_user": {_str(a.target_user)}, '
+            f'"target_user_name": {self._name(a.target_user)}, '
+            f'"target_argument": {_int(a.target_argument)}, '
+            f'"reason": {_str(a.reason)}, "detail": {_str(a.detail)}, '
+            f'"created_at": {_string(a.created_at)}}}'
+        )
 
 
 async def _array(
@@ -192,10 +214,11 @@ async def write_json(source: ExportSource, out: BinaryIO) -> None:
             nested = _dumps(value, indent=True).replace("\n", "\n  ")
             w.write(f"{separator}{_dumps(key)}: {nested}")
             separator = ",\n  "
-        await _array(w, "participants", source.participants(), participant)
-        await _array(w, "arguments", source.arguments("number"), argument)
-        await _array(w, "motion_votes", source.motion_votes(), motion_vote)
-        await _array(w, "persuasive_marks", source.persuasive_marks(), mark)
-        await _array(w, "mind_changes", source.mind_changes(), mind_change)
-        await _array(w, "audit_events", source.audit_events(), audit_event)
+        rows = Rows(source.header.people)
+        await _array(w, "participants", source.participants(), rows.participant)
+        await _array(w, "arguments", source.arguments("number"), rows.argument)
+        await _array(w, "motion_votes", source.motion_votes(), rows.motion_vote)
+        await _array(w, "persuasive_marks", source.persuasive_marks(), rows.mark)
+        await _array(w, "mind_changes", source.mind_changes(), rows.mind_change)
+        await _array(w, "audit_events", source.audit_events(), rows.audit_event)
         w.write("\n}\n")

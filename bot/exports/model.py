@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FORMATS: tuple[str, ...] = ("markdown", "html", "json", "csv", "argdown")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "zip", "argdown": "argdown"}
 CONTENT_TYPES = {
@@ -105,6 +105,11 @@ class People:
 
     def get(self, user: str) -> Person | None:
         return self._people.get(user)
+
+    def name(self, user: str | None) -> str | None:
+        """The display name of ``user``; ``None`` when unknown (what machine formats print)."""
+        person = self._people.get(user) if user is not None else None
+        return None if person is None else person.display_name
 
     def label(self, user: str | None) -> str:
         """How to name ``user`` to a reader: display name, ``name (@username)`` when the

@@ -1,4 +1,5 @@
-"""Stable pseudonyms for voters, when ``exports.pseudonymous_voters`` is on.
+"""Stable pseudonyms for voters (``exports.pseudonymous_voters``) or for every member
+(``exports.pseudonymous: all``, prefix ``member-``).
 
 ``voter-`` + the first 12 hex digits of HMAC-SHA256(key, user id), where the key is derived
 from the guild and debate ids. The same member gets the same pseudonym in every export of
@@ -17,6 +18,8 @@ import hmac
 from collections.abc import Callable
 
 PREFIX = "voter-"
+#: ``exports.pseudonymous: all``: everyone, not only voters, so a plainer word.
+MEMBER_PREFIX = "member-"
 DIGITS = 12
 
 
@@ -25,13 +28,13 @@ def debate_key(guild_id: int, debate_id: int) -> bytes:
     return hashlib.sha256(f"debate-bot/voter-pseudonym/v1/{guild_id}/{debate_id}".encode()).digest()
 
 
-def pseudonymizer(guild_id: int, debate_id: int) -> Callable[[int], str]:
-    """A function from a member id to its pseudonym in this debate."""
+def pseudonymizer(guild_id: int, debate_id: int, prefix: str = PREFIX) -> Callable[[int], str]:
+    """A function from a member id to its pseudonym in this debate (``prefix`` + digits)."""
     key = debate_key(guild_id, debate_id)
 
     def pseudonym(user_id: int) -> str:
         digest = hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()
-        return PREFIX + digest[:DIGITS]
+        return prefix + digest[:DIGITS]
 
     return pseudonym
 

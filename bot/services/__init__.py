@@ -19,6 +19,7 @@ from bot.services.essays import EssayService
 from bot.services.guild_configs import GuildConfigs
 from bot.services.guild_settings import SettingsService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.members import MemberNames
 from bot.services.moderation import ModerationService
 from bot.services.motions import MotionService
 from bot.services.outbox import OutboxService
@@ -58,6 +59,7 @@ class Services:
     configs: GuildConfigs
     audit_feed: AuditFeed
     outbox: OutboxService
+    members: MemberNames
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock | None = None) -> Services:
@@ -82,6 +84,7 @@ class Services:
             configs=configs,
             audit_feed=AuditFeed(db),
             outbox=OutboxService(db),
+            members=MemberNames(db, clock),
         )
 
     @cached_property

@@ -26,6 +26,7 @@ from bot.services.base import (
 )
 from bot.services.guild_configs import GuildConfigs
 from bot.services.join_batch import JoinBatcher
+from bot.services.members import snapshot
 from bot.services.motions import find_motion
 from bot.services.shared_read import SharedRead
 from bot.services.views import (
@@ -311,6 +312,10 @@ class DebateService(Service):
                 detail=f"{previous.name} -> {target.name}"
                 + ("" if actor else " (deadline passed)"),
             )
+            if closing:
+                for ride in self.db.riders:  # names seen just now, then keep them all
+                    await ride(session)
+                await snapshot(session, debate)
             await session.refresh(debate)
             self._owe_announcements(session, debate, previous, target, deadline)
             view = await view_of(session, debate)

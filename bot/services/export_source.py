@@ -24,18 +24,22 @@ from bot.domain.exchanges import answerable
 from bot.domain.formats import Format, get_format
 from bot.domain.scoring import ArgumentScore, outcome, persuasive_ranking, unanswered
 from bot.exports import model as m
-from bot.exports.pseudonyms import plain, pseudonymizer
+from bot.exports.pseudonyms import MEMBER_PREFIX, plain, pseudonymizer
 from bot.exports.tree import MarkCounts, ReplyTree
 from bot.services.base import load_motion, motion_view
+from bot.services.members import moderators_of, people_of, place_names
 from bot.storage.models import (
     Argument,
     ArgumentVote,
     AuditEvent,
     Debate,
+    DebateName,
     DebatePhase,
+    Member,
     MindChange,
     MotionVote,
     Participant,
+    Place,
     Summary,
 )
 
@@ -103,7 +107,9 @@ class DbExportSource:
         self.session, self.debate, self.include_removed = session, debate, include_removed
         self.show_removed = include_removed if show_removed is None else show_removed
         self.progress = progress
+        #: How rows spell a voter's id, and any other member's (a pseudonym, or the id).
         self.voter: Callable[[int], str] = plain
+        self.member: Callable[[int], str] = plain
         self.tree = ReplyTree(debate.argument_count)
         self.counts = MarkCounts(debate.argument_count)
         #: The number each argument rebuts (0: none), filled by the index pass, so the row
@@ -129,11 +135,26 @@ class DbExportSource:
             bytes_written=written,
         )
 
-    async def load(self, pseudonymous: bool) -> None:
-        """Read the small part (header) and build the reply tree index."""
+    async def load(
+        self, pseudonymous: bool, *, everyone: bool = False, show_moderators: bool = False
+    ) -> None:
+        """Read the small part (header) and build the reply tree index.
+
+        ``pseudonymous``: voters as pseudonyms (``exports.pseudonymous_voters``).
+        ``everyone``: every member as a pseudonym and no names (``exports.pseudonymous:
+        all``), but moderators of this debate keep theirs with ``show_moderators``.
+        """
         d, session = self.debate, self.session
-        if pseudonymous:
+        shown: set[int] | None = None  # whose names the export may show (None: everyone's)
+        if everyone:
+            shown = await self._moderators() if show_moderators else set()
+            pseudonym = pseudonymizer(d.guild_id, d.id, MEMBER_PREFIX)
+            self.member = self.voter = lambda user: str(user) if user in shown else pseudonym(user)
+        elif pseudonymous:
             self.voter = pseudonymizer(d.guild_id, d.id)
+        people = await self._people(shown, voters=not (pseudonymous or everyone))
+        guild_name, channel_name, thread_name = await self._places()
+        member = self.member
         fmt = get_format(d.format)
         motion = motion_view(await load_motion(session, d.motion_id))
         phases = await session.scalars(
@@ -165,9 +186,12 @@ class DbExportSource:
                 _title(fmt, d.phase),
                 d.locked,
                 d.results_visibility,
-                plain(d.created_by),
+                member(d.created_by),
                 d.created_at,
                 d.closed_at,
+                guild_name,
+                channel_name,
+                thread_name,
             ),
             motion=m.MotionInfo(
                 motion.id, motion.key, motion.text, motion.paragraphs, motion.context, motion.source
@@ -180,7 +204,7 @@ class DbExportSource:
                     p.started_at,
                     p.deadline,
                     p.ended_at,
-                    None if p.ended_by is None else plain(p.ended_by),
+                    None if p.ended_by is None else member(p.ended_by),
                     per_phase.get(p.phase, 0),
                 )
                 for p in phases
@@ -191,10 +215,61 @@ class DbExportSource:
                 for s in summaries
             ),
             counts=await self._counts(),
-            pseudonymous_voters=pseudonymous,
+            pseudonymous_voters=pseudonymous or everyone,
             include_removed=self.include_removed,
             show_removed=self.show_removed,
+            people=people,
+            pseudonymous_all=everyone,
         )
+
+    async def _moderators(self) -> set[int]:
+        """Who acted as a moderator in this debate."""
+        return set((await self.session.scalars(moderators_of(self.debate.id))).all())
+
+    async def _people(self, shown: set[int] | None, *, voters: bool) -> m.People:
+        """The names of the members the rows name by id: as the debate closed (its
+        snapshot), else as last seen. ``voters=False`` leaves out who appears only as a
+        voter (they are pseudonyms); ``shown`` limits the names to those members."""
+        d = self.debate
+        if shown is not None and not shown:
+            return m.People()
+        everyone = people_of(d.id, voters=voters).subquery()
+        user = everyone.c[0]
+        query = (
+            select(
+                user,
+                DebateName.user_id,
+                DebateName.display_name,
+                DebateName.username,
+                Member.display_name,
+                Member.username,
+            )
+            .select_from(everyone)
+            .outerjoin(DebateName, (DebateName.debate_id == d.id) & (DebateName.user_id == user))
+            .outerjoin(Member, (Member.guild_id == d.guild_id) & (Member.user_id == user))
+        )
+        found: dict[str, m.Person] = {}
+        for user_id, kept, kept_name, kept_username, name, username in await self.session.execute(
+            query
+        ):
+            if shown is not None and user_id not in shown:
+                continue
+            if kept is not None:
+                found[str(user_id)] = m.Person(kept_name, kept_username)
+            elif name is not None:
+                found[str(user_id)] = m.Person(name, username)
+        return m.People(found)
+
+    async def _places(self) -> tuple[str | None, str | None, str | None]:
+        """The server's, channel's and thread's names: as the debate closed, else as last seen."""
+        d = self.debate
+        if d.guild_name is not None or d.channel_name is not None:
+            return d.guild_name, d.channel_name, d.thread_name
+        ids = [d.guild_id, d.channel_id] + ([d.parent_channel_id] if d.parent_channel_id else [])
+        rows = await self.session.execute(
+            select(Place.id, Place.name).where(Place.id.in_(ids), Place.guild_id == d.guild_id)
+        )
+        return place_names(d, {place_id: name for place_id, name in rows})
 
     async def _counts(self) -> m.Counts:
         """Rows of each kind, in one query."""
@@ -349,11 +424,12 @@ class DbExportSource:
             .where(Participant.debate_id == self.debate.id)
             .order_by(Participant.id)
         )
-        voter, audience, row_of = self.voter, Side.AUDIENCE.value, m.ParticipantRow
+        voter, member, audience = self.voter, self.member, Side.AUDIENCE.value
+        row_of = m.ParticipantRow
 
         def shape(row: Any) -> m.ParticipantRow:
             user_id, side, joined_at = row
-            return row_of(voter(user_id) if side == audience else str(user_id), side, joined_at)
+            return row_of(voter(user_id) if side == audience else member(user_id), side, joined_at)
 
         return self._rows("participants", query, shape)
 
@@ -377,6 +453,7 @@ class DbExportSource:
         depths, marks, deltas = self.tree.depth, self.counts.marks, self.counts.deltas
         parents, include_removed, row_of = self.parents, self.include_removed, m.ArgumentRow
         known = min(len(depths), len(marks), len(parents))
+        member = self.member
 
         def shape(row: Any) -> m.ArgumentRow:
             number, author, side, kind, phase, status, body, reason, by, at, created = row
@@ -390,14 +467,14 @@ class DbExportSource:
                 number,
                 parent or None,
                 depth if depth > 0 else 0,
-                str(author),
+                member(author),
                 side,
                 kind,
                 phase,
                 status,
                 body,
                 reason,
-                None if by is None else str(by),
+                None if by is None else member(by),
                 at,
                 created,
                 p,
@@ -486,15 +563,14 @@ class DbExportSource:
             .where(AuditEvent.debate_id == self.debate.id)
             .order_by(AuditEvent.id)
         )
-        return self._rows(
-            "audit_events",
-            query,
-            lambda r: m.AuditRow(r[0], r[1], _maybe(r[2]), _maybe(r[3]), r[4], r[5], r[6], r[7]),
-        )
+        member, row_of = self.member, m.AuditRow
 
+        def shape(r: Any) -> m.AuditRow:
+            actor = None if r[2] is None else member(r[2])
+            target = None if r[3] is None else member(r[3])
+            return row_of(r[0], r[1], actor, target, r[4], r[5], r[6], r[7])
 
-def _maybe(user_id: int | None) -> str | None:
-    return None if user_id is None else plain(user_id)
+        return self._rows("audit_events", query, shape)
 
 
 def _numbers_in(dialect: str) -> tuple[Any, Callable[[list[int]], Any]]:

@@ -86,7 +86,12 @@ class ExportService(Service):
             else:
                 debate = await debate_by_id(session, actor.guild_id, debate_id)
             source = DbExportSource(session, debate, include_removed, progress, show_removed)
-            await source.load(self.settings_for(debate.guild_id).exports.pseudonymous_voters)
+            exports = self.settings_for(debate.guild_id).exports
+            await source.load(
+                exports.pseudonymous_voters,
+                everyone=exports.pseudonymous == "all",
+                show_moderators=exports.show_moderators,
+            )
             await writer(source, cast(BinaryIO, counted))
         return source.stats(counted.count)
 

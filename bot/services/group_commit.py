@@ -148,6 +148,8 @@ class GroupCommit(Generic[R, T]):
     async def _commit(self, batch: list[tuple[R, asyncio.Future[T]]]) -> None:
         async with self.db.write() as session:
             outcomes = await self._apply(session, [request for request, _ in batch])
+            for ride in self.db.riders:
+                await ride(session)
         for (_, future), outcome in zip(batch, outcomes, strict=True):  # only after the commit
             _settle(future, outcome)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -108,6 +108,9 @@ class Database:
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         #: Whether the database serves requests right now (one log line per outage).
         self.outages = Outages(url)
+        #: Small writes that ride along in whatever group commit goes next, instead of a
+        #: transaction of their own (see ``bot.services.members``).
+        self.riders: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
     @property
     def dialect(self) -> str:

@@ -197,6 +197,47 @@ class Debate(Base):
     created_by: Mapped[int] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The server's, channel's and thread's names when the debate closed (see ``places``).
+    guild_name: Mapped[str | None] = mapped_column(String(100))
+    channel_name: Mapped[str | None] = mapped_column(String(100))
+    thread_name: Mapped[str | None] = mapped_column(String(100))
+
+
+class Member(Base):
+    """A server member's names as the bot last saw them in an interaction: the display name
+    (server nickname, else global name, else username) and the username."""
+
+    __tablename__ = "members"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str | None] = mapped_column(String(100))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Place(Base):
+    """The name of a server, channel or thread (snowflakes never collide across kinds)."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    name: Mapped[str] = mapped_column(String(100))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DebateName(Base):
+    """A member's names as they were when the debate closed: what its exports show."""
+
+    __tablename__ = "debate_names"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str | None] = mapped_column(String(100))
 
 
 class DebatePhase(Base):

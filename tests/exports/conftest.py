@@ -125,10 +125,18 @@ async def scripted(app: App, clock: ManualClock) -> Scripted:
     return await run_script(app, clock)
 
 
-def exporter(app: App, clock: ManualClock, *, pseudonymous: bool = False) -> ExportService:
+def exporter(
+    app: App,
+    clock: ManualClock,
+    *,
+    pseudonymous: bool = False,
+    exports: ExportsConfig | None = None,
+) -> ExportService:
     settings = app.settings
     if pseudonymous:
-        settings = settings.model_copy(update={"exports": ExportsConfig(pseudonymous_voters=True)})
+        exports = ExportsConfig(pseudonymous_voters=True)
+    if exports is not None:
+        settings = settings.model_copy(update={"exports": exports})
     return ExportService(app.db, clock, settings)
 
 
@@ -140,9 +148,10 @@ async def export_bytes(
     *,
     include_removed: bool = False,
     pseudonymous: bool = False,
+    exports: ExportsConfig | None = None,
 ) -> bytes:
     out = io.BytesIO()
-    service = exporter(app, clock, pseudonymous=pseudonymous)
+    service = exporter(app, clock, pseudonymous=pseudonymous, exports=exports)
     await service.write(None, debate_id, fmt, out, include_removed=include_removed)
     return out.getvalue()
 
