@@ -42,6 +42,7 @@ run: install
 bench: install
 	$(PY) bench/export.py
 	$(PY) bench/burst.py
+	$(PY) bench/names.py
 	$(PY) bench/series.py
 	$(PY) bench/night.py --postgres auto
 	$(PY) bench/startup.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.app import App
 from bot.config import Settings, load_settings
@@ -34,7 +35,7 @@ async def demo(args: argparse.Namespace) -> int:
     """The offline demo: a scripted debate, printed as its thread reads."""
     from bot.demo.run import run_demo
 
-    return await run_demo(_settings(args))
+    return await run_demo(_settings(args), keep=getattr(args, "keep", None))
 
 
 async def db_migrate(args: argparse.Namespace) -> int:
@@ -165,7 +166,28 @@ def _plain(value: object) -> str:
 async def export(args: argparse.Namespace) -> int:
     from bot.exports.cli import export_command
 
-    return await export_command(_settings(args), args)
+    settings = _settings(args)
+    if getattr(args, "database", None):
+        settings = with_database(settings, args.database)
+    return await export_command(settings, args)
+
+
+def with_database(settings: Settings, path_or_url: str) -> Settings:
+    """``settings`` reading another database: a URL as given, or a SQLite file's path."""
+    from pydantic import ValidationError
+
+    from bot.config import DatabaseConfig
+    from bot.failures import UsageError
+
+    url = path_or_url
+    if "://" not in url:
+        url = f"sqlite+aiosqlite:///{Path(path_or_url).resolve()}"
+    try:
+        database = DatabaseConfig.model_validate({**settings.database.model_dump(), "url": url})
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise UsageError(f"--database {path_or_url}: {reason}") from None
+    return settings.model_copy(update={"database": database})
 
 
 async def essay_import(args: argparse.Namespace) -> int:

@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="offline: run a scripted debate and print the thread")
     _add_config(demo)
+    demo.add_argument(
+        "--keep",
+        metavar="PATH",
+        help="keep the demo's SQLite database at PATH (a new file) to export it afterwards",
+    )
     demo.set_defaults(handler=commands.demo)
 
     db = sub.add_parser("db", help="database migrations")
@@ -132,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a debate's transcript")
     _add_config(export)
+    export.add_argument(
+        "--database",
+        metavar="PATH",
+        help="read this SQLite file (or database URL) instead of the configuration's database",
+    )
     export.add_argument("--debate", type=int, required=True, help="the debate's id")
     export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS), dest="fmt")
     export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")

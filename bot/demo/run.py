@@ -1,12 +1,14 @@
 """``debate-bot demo``: the real bot, in-process, against the Discord emulator on loopback.
 
 Scripted members debate one of the essay's motions in the Oxford format from start to
-result; the thread is then printed as a reader would see it. No token, no network.
+result; the thread is then printed as a reader would see it. No token, no network. With
+``--keep PATH`` the database stays at PATH and the demo prints the command that exports it.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo import script
 from bot.emulator import DiscordEmulator, InteractionResult
+from bot.failures import UsageError
 from bot.summaries.check import require_prompts
 
 
@@ -167,11 +170,14 @@ def print_channel(emu: DiscordEmulator, channel: int, names: dict[int, str], tit
             print("  " + " ".join(f"[{label}]" for label in labels))
 
 
-async def run_demo(settings: Settings) -> int:
-    """Run the scripted debate on a throw-away database and print the thread."""
+async def run_demo(settings: Settings, keep: str | None = None) -> int:
+    """Run the scripted debate on a throw-away database and print the thread; with ``keep``
+    the database is left at that path and the command that exports the debate is printed."""
     require_prompts(settings)
+    kept = _new_file(keep) if keep else None
     with tempfile.TemporaryDirectory(prefix="debate-demo-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
+        path = kept or Path(folder) / "demo.db"
+        url = f"sqlite+aiosqlite:///{path}"
         database = settings.database.model_copy(update={"url": url})
         debates = settings.debates.model_copy(
             update={
@@ -187,6 +193,8 @@ async def run_demo(settings: Settings) -> int:
         try:
             demo = Demo(local, world)
             await demo.run()
+            assert local.app is not None
+            status = await local.app.services.debates.status(world.guild, demo.thread)
             print_channel(local.emu, world.channel, world.names, "#debates")
             print_channel(local.emu, demo.thread, world.names, "the debate's thread")
             problems = local.emu.violations + local.emu.unhandled
@@ -195,4 +203,26 @@ async def run_demo(settings: Settings) -> int:
                 return 1
         finally:
             await local.stop()
+        if kept is not None:
+            print(f"\nThe demo's database is kept at {kept}. To write its transcript:")
+            print(f"  {export_command(kept, status.debate.id)}")
     return 0
+
+
+def _new_file(keep: str) -> Path:
+    """Where ``--keep`` puts the database: a new file in a folder that exists."""
+    path = Path(keep).resolve()
+    if path.exists():
+        raise UsageError(f"--keep {keep}: the file exists; name a new file")
+    if not path.parent.is_dir():
+        raise UsageError(f"--keep {keep}: the folder {path.parent} does not exist")
+    return path
+
+
+def export_command(database: Path, debate_id: int) -> str:
+    """The command line that writes the demo debate's transcript as HTML."""
+    out = database.with_name(f"debate-{debate_id}.html")
+    return (
+        f"debate-bot export --database {shlex.quote(str(database))} --debate {debate_id} "
+        f"--format html --out {shlex.quote(str(out))}"
+    )

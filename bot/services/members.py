@@ -4,8 +4,9 @@ channels' names, recorded from the interactions Discord sends (no privileged int
 The adapter tells :meth:`MemberNames.seen` about every interaction; that is a dictionary
 lookup, and a member is looked at again only after :data:`REFRESH_SECONDS`. A name that is
 new or changed waits in memory and is written by whichever group commit goes next (one
-upsert added to its transaction, see :attr:`bot.storage.database.Database.riders`), or
-after :data:`FLUSH_SECONDS` in a small transaction of its own when no group commit comes.
+upsert of at most :data:`RIDE_ROWS` added to its transaction, see
+:attr:`bot.storage.database.Database.riders`); what is left once names stop arriving for
+:data:`FLUSH_SECONDS` (a burst of newcomers is over) gets a transaction of its own.
 A name whose transaction rolled back is written again the next time its member is looked at.
 
 When a debate closes, :func:`snapshot` copies the names of everyone it mentions into
@@ -49,8 +50,11 @@ log = logging.getLogger("bot.services.members")
 REFRESH_SECONDS = 300.0
 #: How long a new name waits for a group commit before it gets a transaction of its own.
 FLUSH_SECONDS = 1.0
-#: Names written per transaction, so a burst of newcomers adds little to each group commit.
-MAX_ROWS = 200
+#: Names a group commit takes along: a burst of newcomers adds little to each of its
+#: commits, and what is left waits for the next ones or for a quiet moment.
+RIDE_ROWS = 50
+#: Names per transaction of their own (after :data:`FLUSH_SECONDS` without a group commit).
+FLUSH_ROWS = 500
 #: Entries kept in memory; beyond it the oldest half is forgotten (looked at again later).
 MAX_ENTRIES = 200_000
 #: Discord's longest names (server and channel names) are 100 characters.
@@ -111,9 +115,9 @@ class _Book:
         self.pending[key] = names
         return True
 
-    def take(self) -> list[tuple[tuple[int, int], Names]]:
-        """Up to :data:`MAX_ROWS` waiting names, in key order (one lock order everywhere)."""
-        taken = sorted(islice(self.pending.items(), MAX_ROWS))
+    def take(self, limit: int) -> list[tuple[tuple[int, int], Names]]:
+        """Up to ``limit`` waiting names, in key order (one lock order everywhere)."""
+        taken = sorted(islice(self.pending.items(), limit))
         for key, _ in taken:
             del self.pending[key]
         return taken
@@ -138,6 +142,7 @@ class MemberNames:
         self._members = _Book()
         self._places = _Book()
         self._flusher: asyncio.Task[None] | None = None
+        self._arrivals = 0
         db.riders.append(self.ride)
 
     def seen(
@@ -156,6 +161,7 @@ class MemberNames:
             if name:
                 due = self._places.seen((place_id, guild_id), (name, None), now) or due
         if due:
+            self._arrivals += 1
             self._wake()
 
     @property
@@ -163,9 +169,10 @@ class MemberNames:
         """Names not yet handed to a transaction."""
         return len(self._members.pending) + len(self._places.pending)
 
-    async def ride(self, session: AsyncSession) -> None:
-        """Write waiting names in ``session``'s transaction (called by group commits)."""
-        members, places = self._members.take(), self._places.take()
+    async def ride(self, session: AsyncSession, limit: int = RIDE_ROWS) -> None:
+        """Write up to ``limit`` waiting names (and places) in ``session``'s transaction
+        (called by group commits)."""
+        members, places = self._members.take(limit), self._places.take(limit)
         if not members and not places:
             return
         now = self.clock.now()
@@ -205,7 +212,12 @@ class MemberNames:
         self._flusher = loop.create_task(self._flush_later(), name="member-names")
 
     async def _flush_later(self) -> None:
-        await asyncio.sleep(FLUSH_SECONDS)
+        """Once names stop arriving for :data:`FLUSH_SECONDS`, write what is left."""
+        while True:
+            arrived = self._arrivals
+            await asyncio.sleep(FLUSH_SECONDS)
+            if self._arrivals == arrived:  # no new name in the meantime: a quiet moment
+                break
         await self.flush()
 
     async def flush(self) -> None:
@@ -213,7 +225,7 @@ class MemberNames:
         while self.waiting:
             try:
                 async with self.db.write() as session:
-                    await self.ride(session)
+                    await self.ride(session, FLUSH_ROWS)
             except Exception:  # names are best effort: never a member's error
                 log.exception("could not record %d names", self.waiting)
                 return
