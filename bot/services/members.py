@@ -7,7 +7,8 @@ new or changed waits in memory and is written by whichever group commit goes nex
 upsert of at most :data:`RIDE_ROWS` added to its transaction, see
 :attr:`bot.storage.database.Database.riders`); what is left once names stop arriving for
 :data:`FLUSH_SECONDS` (a burst of newcomers is over) gets a transaction of its own.
-A name whose transaction rolled back is written again the next time its member is looked at.
+A name whose transaction rolled back (or could not begin, the database being down) is written
+again the next time its member is looked at.
 
 When a debate closes, :func:`snapshot` copies the names of everyone it mentions into
 ``debate_names``, and the server's, channel's and thread's names onto the debate: its
@@ -29,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain import errors
 from bot.storage.database import Database, on_commit
 from bot.storage.models import (
     Argument,
@@ -226,8 +228,11 @@ class MemberNames:
             try:
                 async with self.db.write() as session:
                     await self.ride(session, FLUSH_ROWS)
+            except errors.DatabaseUnavailable:  # logged once per outage by the database
+                log.info("names not recorded: database unavailable")
+                return
             except Exception:  # names are best effort: never a member's error
-                log.exception("could not record %d names", self.waiting)
+                log.exception("could not record names")
                 return
 
     async def close(self) -> None:
