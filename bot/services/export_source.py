@@ -7,6 +7,7 @@ integers, so memory stays flat as a debate grows.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from array import array
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -110,6 +111,8 @@ class DbExportSource:
         #: How rows spell a voter's id, and any other member's (a pseudonym, or the id).
         self.voter: Callable[[int], str] = plain
         self.member: Callable[[int], str] = plain
+        #: Free text as exported: with everyone pseudonymous, mentions name pseudonyms.
+        self.text: Callable[[str | None], str | None] = _same
         self.tree = ReplyTree(debate.argument_count)
         self.counts = MarkCounts(debate.argument_count)
         #: The number each argument rebuts (0: none), filled by the index pass, so the row
@@ -150,6 +153,7 @@ class DbExportSource:
             shown = await self._moderators() if show_moderators else set()
             pseudonym = pseudonymizer(d.guild_id, d.id, MEMBER_PREFIX)
             self.member = self.voter = lambda user: str(user) if user in shown else pseudonym(user)
+            self.text = _mentions_as(self.member)
         elif pseudonymous:
             self.voter = pseudonymizer(d.guild_id, d.id)
         people = await self._people(shown, voters=not (pseudonymous or everyone))
@@ -211,7 +215,9 @@ class DbExportSource:
             ),
             results=await self._results(fmt),
             summaries=tuple(
-                m.SummaryRow(s.kind, s.phase, s.backend, s.template, s.text, s.created_at)
+                m.SummaryRow(
+                    s.kind, s.phase, s.backend, s.template, self.text(s.text) or "", s.created_at
+                )
                 for s in summaries
             ),
             counts=await self._counts(),
@@ -453,12 +459,14 @@ class DbExportSource:
         depths, marks, deltas = self.tree.depth, self.counts.marks, self.counts.deltas
         parents, include_removed, row_of = self.parents, self.include_removed, m.ArgumentRow
         known = min(len(depths), len(marks), len(parents))
-        member = self.member
+        member, text, plain_text = self.member, self.text, self.text is _same
 
         def shape(row: Any) -> m.ArgumentRow:
             number, author, side, kind, phase, status, body, reason, by, at, created = row
             if status == "removed" and not include_removed:
                 body = None
+            if not plain_text:
+                body, reason = text(body), text(reason)
             if number < known:
                 parent, depth, p, d = parents[number], depths[number], marks[number], deltas[number]
             else:  # not in the index (cannot happen within one transaction): a bare root
@@ -545,8 +553,10 @@ class DbExportSource:
             .where(MindChange.debate_id == self.debate.id)
             .order_by(MindChange.id)
         )
-        voter, row_of = self.voter, m.MindChangeRow
-        return self._rows("mind_changes", query, lambda r: row_of(r[0], voter(r[1]), r[2], r[3]))
+        voter, text, row_of = self.voter, self.text, m.MindChangeRow
+        return self._rows(
+            "mind_changes", query, lambda r: row_of(r[0], voter(r[1]), text(r[2]) or "", r[3])
+        )
 
     def audit_events(self) -> AsyncIterator[m.AuditRow]:
         query = (
@@ -563,14 +573,32 @@ class DbExportSource:
             .where(AuditEvent.debate_id == self.debate.id)
             .order_by(AuditEvent.id)
         )
-        member, row_of = self.member, m.AuditRow
+        member, text, row_of = self.member, self.text, m.AuditRow
 
         def shape(r: Any) -> m.AuditRow:
             actor = None if r[2] is None else member(r[2])
             target = None if r[3] is None else member(r[3])
-            return row_of(r[0], r[1], actor, target, r[4], r[5], r[6], r[7])
+            return row_of(r[0], r[1], actor, target, r[4], text(r[5]), text(r[6]), r[7])
 
         return self._rows("audit_events", query, shape)
+
+
+_MENTION = re.compile(r"<@!?(\d{1,20})>")
+
+
+def _same(text: str | None) -> str | None:
+    return text
+
+
+def _mentions_as(member: Callable[[int], str]) -> Callable[[str | None], str | None]:
+    """Free text with each member mention (``<@id>``) written ``@`` + how rows name them."""
+
+    def text(value: str | None) -> str | None:
+        if value is None or "<@" not in value:
+            return value
+        return _MENTION.sub(lambda found: "@" + member(int(found.group(1))), value)
+
+    return text
 
 
 def _numbers_in(dialect: str) -> tuple[Any, Callable[[list[int]], Any]]:

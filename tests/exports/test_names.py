@@ -35,8 +35,10 @@ def named(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every export loads a header that carries names for most members, and the place."""
     load = export_source.DbExportSource.load
 
-    async def load_named(self: export_source.DbExportSource, *args: object) -> None:
-        await load(self, *args)  # type: ignore[arg-type]
+    async def load_named(
+        self: export_source.DbExportSource, *args: object, **options: object
+    ) -> None:
+        await load(self, *args, **options)  # type: ignore[arg-type]
         header = self.header
         debate = dataclasses.replace(
             header.debate, guild_name="Debate Club", channel_name="motions", thread_name=None
