@@ -5,8 +5,8 @@ in an interaction; ``places`` the names of servers, channels and threads. When a
 closes, the names of everyone it mentions are copied into ``debate_names`` and the server,
 channel and thread names onto the debate, so its exports keep the names of that moment.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 11:30:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
