@@ -4,7 +4,8 @@
 
 For each size a debate is bulk-inserted into a migrated SQLite database in a temporary
 folder: N arguments (about 40 % rebuttals of earlier ones, 5 % removed), N/5 voters voting in
-both stages, N/2 persuasive marks, N/20 mind changes and N/100 audit events.
+both stages, N/2 persuasive marks, N/20 mind changes and N/100 audit events; every member has
+a name kept as the debate closed, so the export names them all.
 
 - ``read``: median time to stream every row an export contains (participants, arguments,
   motion votes, marks, mind changes, audit events) from the database, doing nothing with them.
@@ -45,6 +46,7 @@ from bot.storage.models import (
     ArgumentVote,
     AuditEvent,
     Debate,
+    DebateName,
     DebatePhase,
     MindChange,
     Motion,
@@ -161,6 +163,12 @@ async def build(db: Database, size: int) -> int:
         for i in range(max(5, size // 100))
     ]
     await _bulk(db, AuditEvent, events)
+    users = [MOD] + [10_000 + i for i in range(debaters)] + [100_000 + i for i in range(voters)]
+    names = [
+        dict(debate_id=1, user_id=u, display_name=f"Member {u}", username=f"member_{u}")
+        for u in users
+    ]
+    await _bulk(db, DebateName, names)  # every member named, as the debate closed
     return 1
 
 

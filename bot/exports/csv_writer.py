@@ -156,10 +156,11 @@ def _entry(archive: zipfile.ZipFile, name: str, pool: ThreadPoolExecutor) -> Ite
 async def write_csv(source: ExportSource, out: BinaryIO) -> None:
     """Write the zip of CSV files to ``out``."""
     h = source.header
-    named = h.people.name
+    # Each named member's display name as a cell, once: one dict look-up per id.
+    names = {user: cell(p.display_name) for user, p in h.people.items()}
 
     def name(user: str | None) -> str:
-        return cell(named(user))
+        return names.get(user, "") if user is not None else ""
 
     with (
         ThreadPoolExecutor(1, thread_name_prefix="export-deflate") as pool,

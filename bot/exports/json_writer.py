@@ -138,10 +138,11 @@ class Rows:
     """Each row as one JSON object, with the name of each member id beside it."""
 
     def __init__(self, people: People) -> None:
-        self.name = people.name
+        #: Each named member's display name, already JSON: one dict look-up per id.
+        self.names = {user: _string(p.display_name) for user, p in people.items()}
 
     def _name(self, user: str | None) -> str:
-        return _str(self.name(user))
+        return self.names.get(user, "null") if user is not None else "null"
 
     def participant(self, p: ParticipantRow) -> str:
         return (
