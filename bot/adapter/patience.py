@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 
@@ -62,12 +62,13 @@ async def committed(
             await asyncio.gather(*deferring, return_exceptions=True)
 
 
-async def reply(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral answer, as a response or, after a deferral, as the follow-up."""
+async def reply(interaction: discord.Interaction, text: str, **options: Any) -> None:
+    """An ephemeral answer, as a response or, after a deferral, as the follow-up; ``options``
+    (``allowed_mentions``) go with either."""
     if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
+        await interaction.followup.send(text, ephemeral=True, **options)
     else:
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(text, ephemeral=True, **options)
 
 
 async def answer_embed(

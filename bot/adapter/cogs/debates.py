@@ -178,12 +178,13 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         name="next", description="Close this phase and open the next (moderators)"
     )
     async def next(self, interaction: discord.Interaction) -> None:
-        change = await self.app.services.debates.next_phase(
-            self.actor(interaction), channel_id_of(interaction)
+        change = await committed(
+            interaction,
+            self.app.services.debates.next_phase(
+                self.actor(interaction), channel_id_of(interaction)
+            ),
         )
-        await interaction.response.send_message(
-            f"Moved to {change.debate.phase_title}.", ephemeral=True
-        )
+        await reply(interaction, f"Moved to {change.debate.phase_title}.")
         await self.runtime.announcer.phase_changed(change)
 
     @app_commands.command(name="extend", description="Extend this phase's deadline (moderators)")
@@ -191,11 +192,14 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
     async def extend(
         self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, 10080]
     ) -> None:
-        debate = await self.app.services.debates.extend(
-            self.actor(interaction), channel_id_of(interaction), minutes
+        debate = await committed(
+            interaction,
+            self.app.services.debates.extend(
+                self.actor(interaction), channel_id_of(interaction), minutes
+            ),
         )
-        await interaction.response.send_message(
-            f"{debate.phase_title} now ends {render.when(debate.phase_deadline)}.", ephemeral=True
+        await reply(
+            interaction, f"{debate.phase_title} now ends {render.when(debate.phase_deadline)}."
         )
         self.runtime.deadlines.wake()
 
@@ -203,10 +207,11 @@ class DebatesCog(Area, commands.GroupCog, group_name="debate", group_description
         name="end", description="Close the debate now and post the results (moderators)"
     )
     async def end(self, interaction: discord.Interaction) -> None:
-        change = await self.app.services.debates.end(
-            self.actor(interaction), channel_id_of(interaction)
+        change = await committed(
+            interaction,
+            self.app.services.debates.end(self.actor(interaction), channel_id_of(interaction)),
         )
-        await interaction.response.send_message("The debate is closed.", ephemeral=True)
+        await reply(interaction, "The debate is closed.")
         await self.runtime.announcer.phase_changed(change)
 
     @app_commands.command(name="summary", description="The current summary of this debate")

@@ -15,6 +15,7 @@ from bot.adapter.cogs.base import Area, argument_choices
 from bot.adapter.components import audit_view
 from bot.adapter.context import channel_id_of
 from bot.adapter.errors import RefusedCheck
+from bot.adapter.patience import committed, reply
 from bot.domain import errors
 
 REASON_MAX = 500
@@ -47,20 +48,26 @@ class ModerationCog(
         argument: int,
         reason: app_commands.Range[str, 1, REASON_MAX],
     ) -> None:
-        result = await self.app.services.moderation.remove_argument(
-            self.actor(interaction), channel_id_of(interaction), argument, reason
+        result = await committed(
+            interaction,
+            self.app.services.moderation.remove_argument(
+                self.actor(interaction), channel_id_of(interaction), argument, reason
+            ),
         )
         assert result.argument is not None and result.debate is not None
-        await interaction.response.send_message(f"Removed #{argument}.", ephemeral=True)
+        await reply(interaction, f"Removed #{argument}.")
 
     @app_commands.command(name="restore", description="Show a removed argument again")
     @app_commands.describe(argument="The argument (#n)")
     async def restore(self, interaction: discord.Interaction, argument: int) -> None:
-        result = await self.app.services.moderation.restore_argument(
-            self.actor(interaction), channel_id_of(interaction), argument
+        result = await committed(
+            interaction,
+            self.app.services.moderation.restore_argument(
+                self.actor(interaction), channel_id_of(interaction), argument
+            ),
         )
         assert result.argument is not None and result.debate is not None
-        await interaction.response.send_message(f"Restored #{argument}.", ephemeral=True)
+        await reply(interaction, f"Restored #{argument}.")
 
     @app_commands.command(name="warn", description="Warn a member, with a reason")
     @app_commands.describe(user="The member to warn", reason="Why (shown to them)")
@@ -70,12 +77,15 @@ class ModerationCog(
         user: discord.Member,
         reason: app_commands.Range[str, 1, REASON_MAX],
     ) -> None:
-        result = await self.app.services.moderation.warn(
-            self.actor(interaction), user.id, reason, channel_id_of(interaction)
+        result = await committed(
+            interaction,
+            self.app.services.moderation.warn(
+                self.actor(interaction), user.id, reason, channel_id_of(interaction)
+            ),
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Warned {user.mention} (warning {result.extra['warnings']}).",
-            ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
 
@@ -90,26 +100,28 @@ class ModerationCog(
         minutes: app_commands.Range[int, 1, 40320],
         reason: app_commands.Range[str, 1, REASON_MAX],
     ) -> None:
-        result = await self.app.services.moderation.mute(
-            self.actor(interaction), user.id, minutes, reason, channel_id_of(interaction)
+        result = await committed(
+            interaction,
+            self.app.services.moderation.mute(
+                self.actor(interaction), user.id, minutes, reason, channel_id_of(interaction)
+            ),
         )
         assert result.mute is not None
         until = render.when(result.mute.until)
-        await interaction.response.send_message(
-            f"Muted {user.mention} until {until}.",
-            ephemeral=True,
-            allowed_mentions=render.NO_MENTIONS,
+        await reply(
+            interaction, f"Muted {user.mention} until {until}.", allowed_mentions=render.NO_MENTIONS
         )
 
     @app_commands.command(name="unmute", description="Lift a member's mute")
     @app_commands.describe(user="The member to unmute")
     async def unmute(self, interaction: discord.Interaction, user: discord.Member) -> None:
-        await self.app.services.moderation.unmute(
-            self.actor(interaction), user.id, channel_id_of(interaction)
+        await committed(
+            interaction,
+            self.app.services.moderation.unmute(
+                self.actor(interaction), user.id, channel_id_of(interaction)
+            ),
         )
-        await interaction.response.send_message(
-            f"Unmuted {user.mention}.", ephemeral=True, allowed_mentions=render.NO_MENTIONS
-        )
+        await reply(interaction, f"Unmuted {user.mention}.", allowed_mentions=render.NO_MENTIONS)
 
     @app_commands.command(name="lock", description="Pause submissions in this debate")
     async def lock(self, interaction: discord.Interaction) -> None:
@@ -120,12 +132,15 @@ class ModerationCog(
         await self._set_locked(interaction, False)
 
     async def _set_locked(self, interaction: discord.Interaction, locked: bool) -> None:
-        result = await self.app.services.moderation.set_locked(
-            self.actor(interaction), channel_id_of(interaction), locked
+        result = await committed(
+            interaction,
+            self.app.services.moderation.set_locked(
+                self.actor(interaction), channel_id_of(interaction), locked
+            ),
         )
         assert result.debate is not None
         word = "paused" if locked else "resumed"
-        await interaction.response.send_message(f"Submissions {word}.", ephemeral=True)
+        await reply(interaction, f"Submissions {word}.")
 
     @app_commands.command(name="log", description="Recent audit events of this debate (or server)")
     async def log(self, interaction: discord.Interaction) -> None:

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.adapter import render
 from bot.adapter.cogs.base import Area, motion_choices
+from bot.adapter.patience import committed, reply
 
 MOTION_MAX = 300
 
@@ -32,10 +33,12 @@ class MotionsCog(Area, commands.GroupCog, group_name="motions", group_descriptio
     async def add(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, MOTION_MAX]
     ) -> None:
-        motion = await self.app.services.motions.add(self.actor(interaction), text)
-        await interaction.response.send_message(
+        motion = await committed(
+            interaction, self.app.services.motions.add(self.actor(interaction), text)
+        )
+        await reply(
+            interaction,
             f"Added motion `{motion.id}`: {motion.text}",
-            ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
 
@@ -45,7 +48,9 @@ class MotionsCog(Area, commands.GroupCog, group_name="motions", group_descriptio
     @app_commands.describe(motion="The motion to remove")
     @app_commands.autocomplete(motion=motion_choices)
     async def remove(self, interaction: discord.Interaction, motion: str) -> None:
-        removed = await self.app.services.motions.remove(self.actor(interaction), motion)
-        await interaction.response.send_message(
-            f"Removed motion `{removed.id}`. Debates about it keep their record.", ephemeral=True
+        removed = await committed(
+            interaction, self.app.services.motions.remove(self.actor(interaction), motion)
+        )
+        await reply(
+            interaction, f"Removed motion `{removed.id}`. Debates about it keep their record."
         )

@@ -20,6 +20,7 @@ from bot.adapter.cogs.base import Area
 from bot.adapter.errors import RefusedCheck
 from bot.adapter.limits import CHOICE_NAME, CHOICES, one_line
 from bot.adapter.opening import role_problem
+from bot.adapter.patience import committed, reply
 from bot.config_keys import Kind
 from bot.domain import errors
 
@@ -109,17 +110,16 @@ class SettingsCog(
         found = config_keys.guild_key(key)
         assert interaction.guild is not None
         check_in_guild(interaction.guild, found, config_keys.parse_value(found, value))
-        change = await self.app.services.guild_settings.change(
-            actor, actor.guild_id, found.name, value
+        change = await committed(
+            interaction,
+            self.app.services.guild_settings.change(actor, actor.guild_id, found.name, value),
         )
         text = f"`{change.key}` is now {change.after} in this server (it was {change.before})."
         if found.name == "debates.announce_role" and isinstance(change.value, int):
             problem = role_problem(interaction.guild.get_role(change.value))
             if problem is not None:
                 text += f"\nNew debates will be announced without a ping for now: {problem}."
-        await interaction.response.send_message(
-            text, ephemeral=True, allowed_mentions=render.NO_MENTIONS
-        )
+        await reply(interaction, text, allowed_mentions=render.NO_MENTIONS)
 
     @app_commands.command(name="reset", description="Go back to the default for one setting")
     @app_commands.describe(key="The setting, named as in the configuration file")
@@ -128,9 +128,11 @@ class SettingsCog(
         self, interaction: discord.Interaction, key: app_commands.Range[str, 1, 100]
     ) -> None:
         actor = self.actor(interaction)
-        change = await self.app.services.guild_settings.reset(actor, actor.guild_id, key)
-        await interaction.response.send_message(
+        change = await committed(
+            interaction, self.app.services.guild_settings.reset(actor, actor.guild_id, key)
+        )
+        await reply(
+            interaction,
             f"`{change.key}` is back to the default, {change.after} (it was {change.before}).",
-            ephemeral=True,
             allowed_mentions=render.NO_MENTIONS,
         )
