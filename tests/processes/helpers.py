@@ -18,6 +18,10 @@ import yaml
 from bot.emulator import DiscordEmulator
 
 TOKEN = "process-test-token"
+#: Discord's interaction window as the emulator enforces it in these tests, which are about
+#: processes (kills, shards, settings), not about the window (tests/adapter/test_patience.py
+#: is): a bot process just started on a loaded machine can miss three seconds.
+ACK_WINDOW = 60.0
 MANAGE_MESSAGES = 1 << 13
 ROOT = Path(__file__).resolve().parents[2]
 

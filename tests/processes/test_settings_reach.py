@@ -17,6 +17,7 @@ from bot.adapter.settings_follower import REFRESH_SECONDS
 from bot.emulator import DiscordEmulator
 from bot.emulator.gateway import GatewayConnection
 from tests.processes.helpers import (
+    ACK_WINDOW,
     TOKEN,
     BotProcess,
     bot_processes,
@@ -48,6 +49,7 @@ async def test_a_change_made_through_one_process_reaches_the_other(
     tmp_path: Path, pg_empty_database: str
 ) -> None:
     emu = DiscordEmulator(token=TOKEN)
+    emu.ack_deadline = ACK_WINDOW
     await emu.start()
     try:
         guild = seed_guild(emu, "Club")

@@ -12,6 +12,7 @@ from bot.emulator import DiscordEmulator
 from bot.storage.database import Database
 from bot.storage.models import AuditEvent, Debate
 from tests.processes.helpers import (
+    ACK_WINDOW,
     TOKEN,
     BotProcess,
     Guild,
@@ -49,6 +50,7 @@ async def test_two_shard_processes_advance_a_deadline_once(
     tmp_path: Path, pg_empty_database: str
 ) -> None:
     emu = DiscordEmulator(token=TOKEN)
+    emu.ack_deadline = ACK_WINDOW
     await emu.start()
     db = Database(pg_empty_database)
     try:

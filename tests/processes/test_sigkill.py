@@ -26,6 +26,7 @@ from bot.emulator.faults import MESSAGE_POST
 from bot.storage.database import Database
 from bot.storage.models import Argument, ArgumentVote, Debate, MotionVote, Participant
 from tests.processes.helpers import (
+    ACK_WINDOW,
     TOKEN,
     BotProcess,
     Guild,
@@ -113,26 +114,29 @@ class Traffic:
                     return
                 await asyncio.sleep(0.02)
 
-    def acknowledged(self) -> int:
-        """How many writes members were told succeeded so far."""
-        return sum(s.acknowledged for s in self.sent)
+    def acknowledged(self, kind: str | None = None) -> int:
+        """How many writes (of ``kind``) members were told succeeded so far."""
+        return sum(s.acknowledged for s in self.sent if kind in (None, s.kind))
 
     async def run_until_killed(self, process: BotProcess, delay: float) -> None:
-        """Stream from every member; SIGKILL the bot ``delay`` seconds after its first
-        acknowledgement of the stream. Counting from the first acknowledgement rather than
+        """Stream from every member; SIGKILL the bot ``delay`` seconds after it first
+        acknowledged a vote and an argument of the stream. Counting from then rather than
         from the start keeps the kill in the middle of a stream that is being answered, how
         long a just-restarted bot takes to answer on a loaded machine notwithstanding."""
         assert process.process is not None
         died = asyncio.ensure_future(process.process.wait())
-        before = self.acknowledged()
+        before = {kind: self.acknowledged(kind) for kind in ("vote", "propose")}
         workers = [
             asyncio.ensure_future(self._member(m, "propose", died))
             for m in (*self.guild.debaters_for, *self.guild.debaters_against)
         ] + [asyncio.ensure_future(self._member(m, "vote", died)) for m in self.guild.audience]
         try:
+            # Both kinds: the next cycle presses a button on a card acknowledged before.
             await eventually(
-                lambda: self.acknowledged() > before or not process.running,
-                "the bot to acknowledge a write of the stream",
+                lambda: (
+                    all(self.acknowledged(k) > n for k, n in before.items()) or not process.running
+                ),
+                "the bot to acknowledge a vote and an argument of the stream",
                 timeout=60,
             )
             await asyncio.sleep(delay)  # a random moment in the middle of the stream
@@ -246,6 +250,7 @@ async def test_sigkill_mid_stream_loses_nothing_acknowledged(
     seed = int(os.environ.get("SIGKILL_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
     emu = DiscordEmulator(token=TOKEN)
+    emu.ack_deadline = ACK_WINDOW
     await emu.start()
     db = Database(database_url)
     config = write_config(tmp_path / "config.yaml", emu, database_url)
